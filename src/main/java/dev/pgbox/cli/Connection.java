@@ -1,0 +1,40 @@
+package dev.pgbox.cli;
+
+import dev.pgbox.ErrorKind;
+import dev.pgbox.PgboxException;
+import dev.pgbox.cluster.Layout;
+import dev.pgbox.config.Setting;
+import dev.pgbox.config.Settings;
+import dev.pgbox.sql.Jdbc;
+import java.nio.file.Path;
+
+/** How an application reaches the project's database: URLs without the password, and a JDBC target. */
+record Connection(String host, int port, String database, String user, Path cert) {
+
+    static Connection of(Settings s, Layout l) {
+        String host = s.get(Setting.POSTGRES_HOST).equals("localhost") ? "127.0.0.1" : s.get(Setting.POSTGRES_HOST);
+        return new Connection(host, s.integer(Setting.POSTGRES_PORT), s.get(Setting.POSTGRES_DB),
+                s.get(Setting.POSTGRES_USER), l.runDir().resolve("server.crt"));
+    }
+
+    String hostForUrl() {
+        return host.contains(":") ? "[" + host + "]" : host;
+    }
+
+    String libpqUrl() {
+        return "postgresql://" + user + "@" + hostForUrl() + ":" + port + "/" + database + "?sslmode=verify-full&sslrootcert=" + cert;
+    }
+
+    String jdbcUrl() {
+        return "jdbc:postgresql://" + hostForUrl() + ":" + port + "/" + database + "?user=" + user
+                + "&sslmode=verify-full&sslrootcert=" + cert;
+    }
+
+    Jdbc.Target target(Settings s) {
+        if (!s.isSet(Setting.POSTGRES_PASSWORD)) {
+            throw new PgboxException(ErrorKind.CONFIG, "no password for " + user,
+                    "POSTGRES_PASSWORD is not in .env.secrets or the environment", "run 'pgbox start' once; it generates one");
+        }
+        return new Jdbc.Target(host, port, database, user, s.get(Setting.POSTGRES_PASSWORD), cert);
+    }
+}

@@ -1,0 +1,47 @@
+package dev.pgbox.cli;
+
+import dev.pgbox.config.Settings;
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** The root command; its options are inherited by every subcommand. */
+@Command(name = "pgbox", mixinStandardHelpOptions = true, version = "pgbox 0.1.0",
+        description = "Run your own production-grade PostgreSQL: tuned, locked down, with every AI-ready extension.",
+        subcommands = {InstallCommand.class, StartCommand.class, StopCommand.class, RestartCommand.class,
+                StatusCommand.class, ConfigCommand.class, TuneCommand.class, DbCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:unexpected failure", "2:usage error", "3:invalid setting or .env file",
+                "4:server not running", "5:port in use", "6:packages missing", "7:permission/owner/OS user",
+                "8:SQL error", "9:external tool failed", "10:timeout"})
+public final class PgboxCommand implements Runnable {
+    @Option(names = {"-C", "--project"}, scope = ScopeType.INHERIT, paramLabel = "DIR",
+            description = "Project folder holding .env.dev (default: the current folder).")
+    Path project;
+
+    @Option(names = "--env", scope = ScopeType.INHERIT, paramLabel = "NAME",
+            description = "Environment to layer over .env.dev: dev or prod (default: PGBOX_ENV or dev).")
+    String env;
+
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "Show stack traces on errors.")
+    boolean verbose;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public boolean verbose() {
+        return verbose;
+    }
+
+    /** Loads and validates the project's settings (once per command). */
+    Settings settings() {
+        Path dir = project != null ? project : Path.of("").toAbsolutePath();
+        return Settings.load(dir.toAbsolutePath().normalize(), env, System.getenv());
+    }
+}

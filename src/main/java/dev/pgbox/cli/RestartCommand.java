@@ -1,0 +1,23 @@
+package dev.pgbox.cli;
+
+import dev.pgbox.cluster.Server;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+@Command(name = "restart", mixinStandardHelpOptions = true,
+        description = "Stop the server if it runs, then start it (applies settings that need a restart).")
+final class RestartCommand extends BaseCommand implements Callable<Integer> {
+    @Override
+    public Integer call() {
+        var settings = settings();
+        Console console = console();
+        Server server = Server.open(settings);
+        if (server.running()) {
+            console.step("stopping");
+            server.stop();
+        }
+        Server.StartResult r = Server.start(settings, console);
+        StartCommand.report(r, console, out());
+        return 0;
+    }
+}

@@ -1,0 +1,36 @@
+package dev.pgbox.cli;
+
+import dev.pgbox.cluster.Server;
+import dev.pgbox.config.Setting;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+@Command(name = "start", mixinStandardHelpOptions = true,
+        description = {"Start the server, doing first whatever is missing: install packages, create the cluster, TLS",
+                "certificate, role, database and extensions. Waits until a real query succeeds. A second start is a no-op."})
+final class StartCommand extends BaseCommand implements Callable<Integer> {
+    @Override
+    public Integer call() {
+        Console console = console();
+        Server.StartResult r = Server.start(settings(), console);
+        report(r, console, out());
+        return 0;
+    }
+
+    static void report(Server.StartResult r, Console console, java.io.PrintWriter out) {
+        if (r.alreadyRunning()) {
+            out.printf("pgbox is already running (pid %d); nothing to do%n", r.pid());
+        } else {
+            out.printf("pgbox is running (pid %d): %s  [%.1fs]%n", r.pid(), String.join("; ", r.actions()), console.seconds());
+        }
+        Connection c = Connection.of(r.settings(), r.layout());
+        out.println("  url:      " + c.libpqUrl());
+        out.println("  jdbc:     " + c.jdbcUrl());
+        out.println("  password: POSTGRES_PASSWORD in " + r.settings().projectDir().resolve(".env.secrets") + " (not shown)");
+        out.println("  socket:   " + r.layout().runDir() + " (superuser 'postgres' by peer auth as OS user "
+                + r.layout().osUser() + ")");
+        out.println("  data:     " + r.layout().dataDir());
+        out.println("  logs:     " + r.layout().logDir());
+        out.println("  shell:    pgbox db shell   (as " + r.settings().get(Setting.POSTGRES_USER) + ")");
+    }
+}

@@ -1,0 +1,83 @@
+package dev.pgbox.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pgbox.ErrorKind;
+import dev.pgbox.cluster.PgCtl;
+import dev.pgbox.cluster.Server;
+import dev.pgbox.config.Setting;
+import dev.pgbox.config.Size;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = {"One screen: running or not, version, uptime, port, connections used/max, database size, extensions.",
+                "Exits 4 when the server is not running."})
+final class StatusCommand extends BaseCommand implements Callable<Integer> {
+    @Option(names = "--json", description = "Print the status as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        var settings = settings();
+        Server server = Server.open(settings);
+        ObjectNode report = Tables.JSON.createObjectNode();
+        report.put("project", settings.projectDir().toString());
+        report.put("env", settings.envName());
+        report.put("data_dir", server.layout().dataDir().toString());
+        report.put("socket_dir", server.layout().runDir().toString());
+        report.put("host", settings.get(Setting.POSTGRES_HOST));
+        report.put("port", server.port());
+        boolean running = server.running();
+        report.put("running", running);
+        report.put("initialized", server.layout().initialized());
+        if (running) {
+            report.put("pid", PgCtl.pid(server.layout().dataDir()).orElse(-1));
+            report.setAll((ObjectNode) server.liveStatus());
+            report.put("url", Connection.of(settings, server.layout()).libpqUrl());
+        }
+        if (json) {
+            out().println(Tables.json(report));
+        } else {
+            print(report);
+        }
+        return running ? 0 : ErrorKind.NOT_RUNNING.exitCode();
+    }
+
+    private void print(JsonNode r) {
+        var o = out();
+        o.println("project      " + r.path("project").asText() + " (env " + r.path("env").asText() + ")");
+        if (!r.path("running").asBoolean()) {
+            o.println("server       stopped" + (r.path("initialized").asBoolean() ? "" : " (no cluster yet: run 'pgbox start')"));
+            o.println("data         " + r.path("data_dir").asText());
+            return;
+        }
+        o.println("server       running · PostgreSQL " + r.path("version").asText() + " · pid " + r.path("pid").asLong()
+                + " · up " + uptime(r.path("uptime_seconds").asLong()));
+        o.println("listen       " + r.path("listen_addresses").asText() + ":" + r.path("port").asInt()
+                + " · TLS " + r.path("ssl").asText() + " · socket " + r.path("socket_dir").asText());
+        o.println("connections  " + r.path("connections").asInt() + " / " + r.path("max_connections").asInt());
+        o.println("database     " + r.path("database").asText() + " · " + Size.human(r.path("database_bytes").asLong()));
+        List<String> ext = new ArrayList<>();
+        r.path("extensions").forEach(e -> ext.add(e.path("name").asText() + " " + e.path("version").asText()));
+        o.println("extensions   " + String.join(", ", ext));
+        o.println("data         " + r.path("data_dir").asText());
+        o.println("url          " + r.path("url").asText());
+    }
+
+    static String uptime(long seconds) {
+        long d = seconds / 86400;
+        long h = seconds % 86400 / 3600;
+        long m = seconds % 3600 / 60;
+        if (d > 0) {
+            return d + "d " + h + "h";
+        }
+        if (h > 0) {
+            return h + "h " + m + "m";
+        }
+        return m > 0 ? m + "m " + seconds % 60 + "s" : seconds + "s";
+    }
+}

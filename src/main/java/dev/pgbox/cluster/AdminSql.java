@@ -1,0 +1,74 @@
+package dev.pgbox.cluster;
+
+import dev.pgbox.ErrorKind;
+import dev.pgbox.PgboxException;
+import dev.pgbox.exec.Command;
+import dev.pgbox.exec.ProcessResult;
+import dev.pgbox.exec.ProcessRunner;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * SQL as the superuser: psql over the Unix socket, authenticated by peer as the server's OS user.
+ * There is no superuser password anywhere. SQL goes in through standard input, never argv.
+ */
+public final class AdminSql {
+    /** Field separator in query output: ASCII unit separator, never in normal text. */
+    private static final String SEP = "\u001f";
+
+    private final Layout layout;
+    private final int port;
+
+    public AdminSql(Layout layout, int port) {
+        this.layout = layout;
+        this.port = port;
+    }
+
+    /** Runs a script (psql meta-commands such as \gexec and \connect allowed) and returns its output. */
+    public String run(String database, String script) {
+        Command c = psql(database).stdin(script).timeout(Duration.ofMinutes(5)).build();
+        ProcessResult r = ProcessRunner.run(c);
+        if (!r.ok()) {
+            throw failure(r, database);
+        }
+        return r.stdout();
+    }
+
+    /** Rows of a query, each a list of column texts (NULL as empty). */
+    public List<List<String>> rows(String database, String sql) {
+        return run(database, sql).lines().filter(l -> !l.isEmpty()).map(l -> Arrays.asList(l.split(SEP, -1))).toList();
+    }
+
+    /** The single value of a one-row, one-column query. */
+    public String value(String database, String sql) {
+        List<List<String>> rows = rows(database, sql);
+        return rows.isEmpty() ? "" : rows.get(0).get(0);
+    }
+
+    /** True when a trivial query succeeds on the socket. */
+    public boolean answers(String database) {
+        return ProcessRunner.run(psql(database).stdin("SELECT 1").timeout(Duration.ofSeconds(15)).build()).ok();
+    }
+
+    private Command.Builder psql(String database) {
+        return Command.of(layout.pg().bin("psql"), "-X", "-q", "-A", "-t", "-F", SEP, "-v", "ON_ERROR_STOP=1",
+                        "-h", layout.runDir().toString(), "-p", Integer.toString(port), "-U", Layout.SUPERUSER,
+                        "-d", database, "-f", "-")
+                .runAs(layout.osUser())
+                .env("PGAPPNAME", "pgbox")
+                .env("PGCONNECT_TIMEOUT", "10")
+                .env("LC_ALL", "C.UTF-8");
+    }
+
+    private static PgboxException failure(ProcessResult r, String database) {
+        String err = r.stderr().strip();
+        if (err.contains("could not connect") || err.contains("No such file or directory") || err.contains("Connection refused")) {
+            return new PgboxException(ErrorKind.NOT_RUNNING, "cannot reach the server as superuser", r.tail(2),
+                    "run 'pgbox start', or 'pgbox status' to see what is wrong");
+        }
+        String line = err.lines().filter(l -> l.contains("ERROR:") || l.contains("FATAL:")).findFirst().orElse(r.tail(2));
+        return new PgboxException(ErrorKind.SQL, "a pgbox administration statement failed in database " + database,
+                line.replaceFirst("^psql:[^ ]* ", ""), "this is a pgbox bug or a changed server; see the server log");
+    }
+}

@@ -1,0 +1,123 @@
+package dev.pgbox.cluster;
+
+import dev.pgbox.ErrorKind;
+import dev.pgbox.PgboxException;
+import dev.pgbox.exec.Command;
+import dev.pgbox.exec.ProcessResult;
+import dev.pgbox.exec.ProcessRunner;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.stream.Stream;
+
+/** pg_ctl for one data dir, run as the server's OS user. Decides what each exit code means. */
+public final class PgCtl {
+    private PgCtl() {
+    }
+
+    /** pg_ctl status: 0 running, 3 not running, 4 no usable data dir. */
+    public static boolean running(Layout l, Path dataDir) {
+        if (!Files.exists(dataDir.resolve("postmaster.pid"))) {
+            return false;
+        }
+        ProcessResult r = ProcessRunner.run(cmd(l, "status", "-D", dataDir.toString()).timeout(Duration.ofSeconds(30)).build());
+        return r.exitCode() == 0;
+    }
+
+    /** The postmaster's PID from postmaster.pid, if the file is there. */
+    public static OptionalLong pid(Path dataDir) {
+        try {
+            List<String> lines = Files.readAllLines(dataDir.resolve("postmaster.pid"));
+            return lines.isEmpty() ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(lines.get(0).strip()));
+        } catch (IOException | NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    public static void start(Layout l, Path dataDir, Duration timeout) {
+        Command c = cmd(l, "start", "-D", dataDir.toString(), "-l", l.startupLog().toString(), "-w",
+                "-t", Long.toString(Math.max(1, timeout.toSeconds())))
+                .timeout(timeout.plusSeconds(30)).build();
+        ProcessResult r = ProcessRunner.run(c);
+        if (!r.ok()) {
+            throw new PgboxException(ErrorKind.TOOL_FAILED,
+                    "cannot start the server on port " + portOf(dataDir) + ": pg_ctl exited " + r.exitCode()
+                            + " after " + String.format(java.util.Locale.ROOT, "%.1fs", r.elapsed().toMillis() / 1000.0),
+                    serverComplaint(l, r), "read " + l.logDir() + " for the whole log; fix the cause and run 'pgbox start' again");
+        }
+    }
+
+    /** Stops fast (rolls back sessions, clean shutdown); falls back to immediate after the timeout. */
+    public static String stop(Layout l, Path dataDir, Duration fastTimeout) {
+        ProcessResult fast = ProcessRunner.run(cmd(l, "stop", "-D", dataDir.toString(), "-m", "fast", "-w",
+                "-t", Long.toString(Math.max(1, fastTimeout.toSeconds()))).timeout(fastTimeout.plusSeconds(30)).build());
+        if (fast.ok()) {
+            return "fast";
+        }
+        ProcessResult immediate = ProcessRunner.run(cmd(l, "stop", "-D", dataDir.toString(), "-m", "immediate", "-w",
+                "-t", "30").timeout(Duration.ofSeconds(60)).build());
+        if (!immediate.ok() && running(l, dataDir)) {
+            throw new dev.pgbox.exec.ToolFailedException(immediate, "cannot stop the server",
+                    "find the postmaster PID in " + dataDir.resolve("postmaster.pid") + " and stop it with kill -INT");
+        }
+        return "immediate";
+    }
+
+    public static void reload(Layout l, Path dataDir) {
+        ProcessRunner.runChecked(cmd(l, "reload", "-D", dataDir.toString()).timeout(Duration.ofSeconds(30)).build(),
+                "cannot reload the server configuration", "see the server log in " + l.logDir());
+    }
+
+    private static Command.Builder cmd(Layout l, String... args) {
+        return Command.of(l.pg().bin("pg_ctl"), args).runAs(l.osUser()).env("LC_ALL", "C.UTF-8");
+    }
+
+    private static String portOf(Path dataDir) {
+        try {
+            return Files.readAllLines(dataDir.resolve(Layout.CONF_FILE)).stream()
+                    .filter(line -> line.startsWith("port = ")).map(line -> line.substring(7).strip()).findFirst().orElse("?");
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    /** The server's own FATAL/ERROR lines from the startup log and the newest server log. */
+    static String serverComplaint(Layout l, ProcessResult r) {
+        StringBuilder sb = new StringBuilder();
+        for (Path log : logs(l)) {
+            try {
+                List<String> lines = Files.readAllLines(log);
+                lines.subList(Math.max(0, lines.size() - 40), lines.size()).stream()
+                        .filter(x -> x.contains("FATAL") || x.contains("PANIC") || x.contains("could not") || x.contains("ERROR"))
+                        .map(x -> x.replaceFirst("^.*?(FATAL|PANIC|ERROR|LOG):\\s*", ""))
+                        .forEach(x -> sb.append(x).append('\n'));
+            } catch (IOException e) {
+                // not readable: fall back to pg_ctl's own words
+            }
+        }
+        String text = sb.toString().strip();
+        if (text.isEmpty()) {
+            return r.tail(3);
+        }
+        String[] lines = text.split("\n");
+        return String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 3), lines.length));
+    }
+
+    private static List<Path> logs(Layout l) {
+        Stream.Builder<Path> b = Stream.builder();
+        if (Files.exists(l.startupLog())) {
+            b.add(l.startupLog());
+        }
+        try (Stream<Path> s = Files.list(l.logDir())) {
+            s.filter(p -> p.getFileName().toString().startsWith("postgresql-"))
+                    .max(Comparator.comparingLong(p -> p.toFile().lastModified())).ifPresent(b::add);
+        } catch (IOException e) {
+            // no log dir yet
+        }
+        return b.build().toList();
+    }
+}

@@ -1,0 +1,77 @@
+package dev.pgbox.cluster;
+
+import dev.pgbox.config.Setting;
+import dev.pgbox.config.Settings;
+import dev.pgbox.tune.TunedSetting;
+import dev.pgbox.tune.Tuner;
+import dev.pgbox.tune.TuningPlan;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The pgbox-managed part of postgresql.conf: security policy, extensions, logging and the tuning
+ * plan. postgresql.conf itself only gains one include line, so initdb's file stays as it was.
+ */
+public final class ServerConf {
+    public static final String INCLUDE_LINE = "include_if_exists = '" + Layout.CONF_FILE + "'   # added by pgbox";
+
+    private ServerConf() {
+    }
+
+    /** Every parameter pgbox sets, in file order (without the tuning plan). */
+    public static Map<String, String> policy(Settings s, Layout layout) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("listen_addresses", quote(listenAddress(s.get(Setting.POSTGRES_HOST))));
+        p.put("port", s.get(Setting.POSTGRES_PORT));
+        p.put("unix_socket_directories", quote(layout.runDir().toString()));
+        p.put("ssl", "on");
+        p.put("ssl_cert_file", quote("server.crt"));
+        p.put("ssl_key_file", quote("server.key"));
+        p.put("ssl_min_protocol_version", quote("TLSv1.2"));
+        p.put("password_encryption", quote(s.get(Setting.POSTGRES_PASSWORD_ENCRYPTION)));
+        p.put("shared_preload_libraries", quote("pg_stat_statements,pg_cron"));
+        p.put("wal_level", s.get(Setting.POSTGRES_WAL_LEVEL));
+        p.put("cron.database_name", quote(s.get(Setting.POSTGRES_DB)));
+        p.put("cron.use_background_workers", "on");
+        p.put("cron.max_running_jobs", Integer.toString(Tuner.CRON_WORKERS));
+        p.put("pg_stat_statements.max", "10000");
+        p.put("track_io_timing", "on");
+        p.put("logging_collector", "on");
+        p.put("log_directory", quote(layout.logDir().toString()));
+        p.put("log_filename", quote("postgresql-%a.log"));
+        p.put("log_truncate_on_rotation", "on");
+        p.put("log_rotation_age", quote("1d"));
+        p.put("log_rotation_size", "0");
+        p.put("log_line_prefix", quote("%m [%p] %q%u@%d "));
+        p.put("log_min_duration_statement", quote(s.get(Setting.POSTGRES_LOG_MIN_DURATION_STATEMENT)));
+        p.put("log_checkpoints", "on");
+        p.put("log_lock_waits", "on");
+        p.put("log_temp_files", "0");
+        p.put("log_autovacuum_min_duration", quote("10s"));
+        p.put("idle_in_transaction_session_timeout", quote(s.get(Setting.POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT)));
+        p.put("statement_timeout", quote(s.get(Setting.POSTGRES_STATEMENT_TIMEOUT)));
+        return p;
+    }
+
+    public static String render(Settings s, Layout layout, TuningPlan plan) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# Managed by pgbox: rewritten on every start and 'pgbox tune --apply'. Do not edit;\n")
+                .append("# set POSTGRES_* values in .env.dev or .env.prod instead ('pgbox config --explain' lists them).\n\n")
+                .append("# ---- security, extensions, logging\n");
+        policy(s, layout).forEach((k, v) -> sb.append(k).append(" = ").append(v).append('\n'));
+        sb.append("\n# ---- tuning: ").append(plan.profile().label()).append(" profile, ")
+                .append(plan.machine().cpus()).append(" CPUs, ").append(plan.sharePercent()).append("% of RAM\n");
+        for (TunedSetting t : plan.settings()) {
+            sb.append(t.guc()).append(" = ").append(quote(t.value())).append("   # ").append(t.reason().replace('\n', ' ')).append('\n');
+        }
+        return sb.toString();
+    }
+
+    static String listenAddress(String host) {
+        return host.equals("localhost") ? "127.0.0.1" : host;
+    }
+
+    static String quote(String v) {
+        return "'" + v.replace("'", "''") + "'";
+    }
+}

@@ -1,0 +1,225 @@
+package dev.pgbox.config;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The one catalogue of pgbox settings. Names follow nSelf (POSTGRES_*) where nSelf has one, and
+ * pgbox's own namespace (PGBOX_*) for project paths. Parsing, validation, {@code pgbox config
+ * --explain} and the README table are all driven from here. An empty default means "pgbox decides"
+ * (auto-tuned or derived); the description says how.
+ */
+public enum Setting {
+    // ---- project and environment
+    PGBOX_ENV(Type.CHOICE, "dev", "", Apply.PGBOX, null,
+            "Environment file layered over .env.dev: dev or prod (same as --env).", "dev", "prod"),
+    PGBOX_STATE_DIR(Type.PATH, "", "", Apply.START, null,
+            "Folder for data, logs and sockets. Default: .pgbox in the project, or /var/lib/pgbox/<project>-<hash> "
+                    + "when the postgres OS user cannot reach the project folder (e.g. under /root)."),
+    PGBOX_DATA_DIR(Type.PATH, "", "", Apply.INIT, null, "PostgreSQL data directory. Default: <state dir>/data."),
+    PGBOX_LOG_DIR(Type.PATH, "", "", Apply.RESTART, null, "Server logs. Default: <state dir>/log."),
+    PGBOX_RUN_DIR(Type.PATH, "", "", Apply.RESTART, null, "Unix socket directory. Default: <state dir>/run."),
+    PGBOX_OS_USER(Type.STRING, "", "", Apply.START, null,
+            "OS user that runs PostgreSQL. Default: postgres when pgbox runs as root, else the current user."),
+    PGBOX_PG_VERSION(Type.INT, "", "", Apply.INIT, null,
+            "PostgreSQL major version. Default: the newest installed, else the newest the OS offers."),
+    PGBOX_START_TIMEOUT(Type.DURATION, "60s", "", Apply.PGBOX, null,
+            "How long start waits until a real query succeeds."),
+    PGBOX_STOP_TIMEOUT(Type.DURATION, "30s", "", Apply.PGBOX, null,
+            "How long a fast stop may take before pgbox stops immediately."),
+
+    // ---- connection and roles (nSelf names)
+    POSTGRES_HOST(Type.HOST, "127.0.0.1", "", Apply.RESTART, "listen_addresses",
+            "Address the server listens on and clients connect to. Loopback only (127.0.0.1, ::1, localhost)."),
+    POSTGRES_PORT(Type.PORT, "5432", "", Apply.RESTART, "port", "TCP port."),
+    POSTGRES_DB(Type.IDENT, "app", "", Apply.START, null,
+            "The application database, owned by POSTGRES_USER, with every pgbox extension."),
+    POSTGRES_USER(Type.IDENT, "app", "", Apply.START, null,
+            "The application role: LOGIN, not superuser, owner of POSTGRES_DB."),
+    POSTGRES_PASSWORD(Type.SECRET, "", "", Apply.START, null,
+            "Password of POSTGRES_USER. Generated into .env.secrets (mode 0600) on first start; "
+                    + "allowed only in .env.secrets or the environment."),
+    POSTGRES_PASSWORD_ENCRYPTION(Type.CHOICE, "scram-sha-256", "", Apply.RELOAD, "password_encryption",
+            "Password hashing. Only scram-sha-256 is accepted.", "scram-sha-256"),
+    POSTGRES_WAL_LEVEL(Type.CHOICE, "replica", "", Apply.RESTART, "wal_level",
+            "WAL detail: replica (archiving, replicas) or logical (adds logical decoding).", "replica", "logical"),
+
+    // ---- sizing inputs
+    POSTGRES_TUNE_PROFILE(Type.CHOICE, "web", "", Apply.RELOAD, null,
+            "Workload the tuning plan is made for: web, oltp, mixed or analytics.", "web", "oltp", "mixed", "analytics"),
+    POSTGRES_RAM_SHARE(Type.PERCENT, "50", "%", Apply.RELOAD, null,
+            "Share of the machine's RAM PostgreSQL may plan for. Lower it when apps share the box; 100 for a dedicated server."),
+    POSTGRES_MEMORY(Type.SIZE, "", "", Apply.RELOAD, null, "RAM to plan for. Default: detected (cgroup limit or MemTotal)."),
+    POSTGRES_CPUS(Type.INT, "", "", Apply.RELOAD, null, "CPU count to plan for. Default: detected."),
+    POSTGRES_DISK_TYPE(Type.CHOICE, "auto", "", Apply.RELOAD, null,
+            "Storage the data dir is on: ssd, hdd, or auto (read from /sys/block).", "auto", "ssd", "hdd"),
+
+    // ---- tuned server settings (empty default = from the tuning plan; a value here always wins)
+    POSTGRES_SHARED_BUFFERS(Type.SIZE, "", "", Apply.RESTART, "shared_buffers", "Shared page cache. Auto: 25% of the planned RAM."),
+    POSTGRES_EFFECTIVE_CACHE_SIZE(Type.SIZE, "", "", Apply.RELOAD, "effective_cache_size",
+            "Planner's estimate of cached data. Auto: 75% of the planned RAM."),
+    POSTGRES_WORK_MEM(Type.SIZE, "", "", Apply.RELOAD, "work_mem",
+            "Memory per sort or hash. Auto: RAM left after shared_buffers, divided so every connection can sort at once."),
+    POSTGRES_MAINTENANCE_WORK_MEM(Type.SIZE, "", "", Apply.RELOAD, "maintenance_work_mem",
+            "Memory for VACUUM and CREATE INDEX (HNSW builds). Auto: 1/16 of the planned RAM, up to 2GB."),
+    POSTGRES_MAX_CONNECTIONS(Type.INT, "", "", Apply.RESTART, "max_connections",
+            "Connection limit. Auto: by profile (web 100, oltp 200, mixed 100, analytics 40)."),
+    POSTGRES_WAL_BUFFERS(Type.SIZE, "", "", Apply.RESTART, "wal_buffers", "WAL buffer. Auto: 1/32 of shared_buffers, up to 16MB."),
+    POSTGRES_MAX_WAL_SIZE(Type.SIZE, "", "", Apply.RELOAD, "max_wal_size",
+            "WAL between checkpoints. Auto: by profile, at most 10% of the disk."),
+    POSTGRES_MIN_WAL_SIZE(Type.SIZE, "", "", Apply.RELOAD, "min_wal_size", "WAL kept for reuse. Auto: 1/4 of max_wal_size."),
+    POSTGRES_CHECKPOINT_COMPLETION_TARGET(Type.DECIMAL, "", "", Apply.RELOAD, "checkpoint_completion_target",
+            "Spread of checkpoint writes. Auto: 0.9."),
+    POSTGRES_RANDOM_PAGE_COST(Type.DECIMAL, "", "", Apply.RELOAD, "random_page_cost", "Planner cost of a random read. Auto: SSD 1.1, HDD 4."),
+    POSTGRES_EFFECTIVE_IO_CONCURRENCY(Type.INT, "", "", Apply.RELOAD, "effective_io_concurrency",
+            "Concurrent reads the disk handles. Auto: SSD 200, HDD 2."),
+    POSTGRES_AUTOVACUUM_MAX_WORKERS(Type.INT, "", "", Apply.RESTART, "autovacuum_max_workers",
+            "Autovacuum workers. Auto: half the CPUs, 3 to 8."),
+    POSTGRES_AUTOVACUUM_NAPTIME(Type.DURATION, "", "", Apply.RELOAD, "autovacuum_naptime",
+            "Pause between autovacuum rounds. Auto: 30s for web/oltp, 1min otherwise."),
+    POSTGRES_AUTOVACUUM_VACUUM_COST_LIMIT(Type.INT, "", "", Apply.RELOAD, "autovacuum_vacuum_cost_limit",
+            "Autovacuum I/O budget. Auto: SSD 1000, HDD 200."),
+    POSTGRES_MAX_WORKER_PROCESSES(Type.INT, "", "", Apply.RESTART, "max_worker_processes",
+            "Background workers. Auto: max(8, CPUs) plus 4 for pg_cron."),
+    POSTGRES_MAX_PARALLEL_WORKERS(Type.INT, "", "", Apply.RELOAD, "max_parallel_workers", "Parallel query workers. Auto: CPUs."),
+    POSTGRES_MAX_PARALLEL_WORKERS_PER_GATHER(Type.INT, "", "", Apply.RELOAD, "max_parallel_workers_per_gather",
+            "Workers per query. Auto: analytics half the CPUs, otherwise min(2, CPUs/4), at least 1."),
+    POSTGRES_MAX_PARALLEL_MAINTENANCE_WORKERS(Type.INT, "", "", Apply.RELOAD, "max_parallel_maintenance_workers",
+            "Workers per index build. Auto: half the CPUs, 1 to 4."),
+
+    // ---- fixed policy with a knob
+    POSTGRES_LOG_MIN_DURATION_STATEMENT(Type.DURATION, "200ms", "", Apply.RELOAD, "log_min_duration_statement",
+            "Log statements slower than this; -1 turns it off."),
+    POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT(Type.DURATION, "60s", "", Apply.RELOAD, "idle_in_transaction_session_timeout",
+            "End sessions idle inside a transaction for this long (they hold locks and block vacuum); 0 turns it off."),
+    POSTGRES_STATEMENT_TIMEOUT(Type.DURATION, "0", "", Apply.RELOAD, "statement_timeout",
+            "Server-wide statement limit; 0 = none (per-app limits come with pgbox app).");
+
+    /** Value kinds; each knows its allowed form for error messages. */
+    public enum Type {
+        STRING("text"),
+        INT("a whole number, e.g. 100"),
+        DECIMAL("a number, e.g. 1.1"),
+        PERCENT("a whole percentage from 1 to 100, e.g. 50"),
+        SIZE("a whole number with a unit kB, MB, GB or TB, e.g. 512MB"),
+        DURATION("a whole number with a unit ms, s, min, h or d, e.g. 30s (0 or -1 to turn off)"),
+        PORT("a TCP port from 1 to 65535"),
+        HOST("a loopback address: 127.0.0.1, ::1 or localhost"),
+        IDENT("a lowercase name: letters, digits and _, starting with a letter, at most 63 bytes"),
+        PATH("an absolute folder path"),
+        SECRET("any text without spaces"),
+        CHOICE("one of the listed values");
+
+        private final String form;
+
+        Type(String form) {
+            this.form = form;
+        }
+
+        public String form() {
+            return form;
+        }
+    }
+
+    private final Type type;
+    private final String defaultValue;
+    private final String unit;
+    private final Apply apply;
+    private final String guc;
+    private final String description;
+    private final List<String> choices;
+
+    Setting(Type type, String defaultValue, String unit, Apply apply, String guc, String description, String... choices) {
+        this.type = type;
+        this.defaultValue = defaultValue;
+        this.unit = unit;
+        this.apply = apply;
+        this.guc = guc;
+        this.description = description;
+        this.choices = List.of(choices);
+    }
+
+    public Type type() {
+        return type;
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public String unit() {
+        return unit.isEmpty() && type == Type.SIZE ? "bytes (kB/MB/GB)" : unit.isEmpty() && type == Type.DURATION ? "ms/s/min/h/d" : unit;
+    }
+
+    public Apply apply() {
+        return apply;
+    }
+
+    /** The PostgreSQL parameter this maps to, or null. */
+    public String guc() {
+        return guc;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public List<String> choices() {
+        return choices;
+    }
+
+    public boolean secret() {
+        return type == Type.SECRET;
+    }
+
+    /** The allowed form, for messages. */
+    public String form() {
+        return type == Type.CHOICE ? "one of " + String.join(", ", choices) : type.form();
+    }
+
+    public static Optional<Setting> byName(String name) {
+        return Arrays.stream(values()).filter(s -> s.name().equals(name)).findFirst();
+    }
+
+    /** The PostgreSQL-parameter-backed setting, if any. */
+    public static Optional<Setting> byGuc(String guc) {
+        return Arrays.stream(values()).filter(s -> guc.equals(s.guc)).findFirst();
+    }
+
+    /** The closest known name within a small edit distance, for "did you mean" hints. */
+    public static Optional<Setting> nearest(String name) {
+        Setting best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        String upper = name.toUpperCase(Locale.ROOT);
+        for (Setting s : values()) {
+            int d = distance(upper, s.name());
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = s;
+            }
+        }
+        int allowed = Math.max(2, name.length() / 5);
+        return bestDistance <= allowed ? Optional.ofNullable(best) : Optional.empty();
+    }
+
+    static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}

@@ -1,0 +1,238 @@
+package dev.pgbox.config;
+
+import dev.pgbox.ErrorKind;
+import dev.pgbox.PgboxException;
+import java.math.BigDecimal;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The validated, frozen settings of one project. Layers, later wins: catalogue default &lt;
+ * {@code .env.dev} &lt; {@code .env.prod} (with --env prod or PGBOX_ENV=prod) &lt; {@code .env.secrets}
+ * &lt; the process environment. Everything is validated once here; later code reads typed values.
+ */
+public final class Settings {
+    /** Prefixes pgbox owns: an unknown name with one of these is a typo, not another tool's variable. */
+    private static final List<String> NAMESPACES = List.of("POSTGRES_", "PGBOX_", "BACKUP_", "VERIFY_", "PATRONI_",
+            "ETCD_", "PGBOUNCER_", "ALERT_", "MEMORY_");
+    private static final Pattern IDENT = Pattern.compile("[a-z][a-z0-9_]{0,62}");
+    public static final String DEV_FILE = ".env.dev";
+    public static final String SECRETS_FILE = ".env.secrets";
+    public static final String DEFAULT_SOURCE = "default";
+    public static final String ENV_SOURCE = "env";
+
+    /** A resolved value and where it came from (default, .env.dev, .env.prod, .env.secrets, env). */
+    public record Value(String value, String source) {
+    }
+
+    private final Path projectDir;
+    private final String envName;
+    private final Map<Setting, Value> values;
+
+    private Settings(Path projectDir, String envName, Map<Setting, Value> values) {
+        this.projectDir = projectDir;
+        this.envName = envName;
+        this.values = Collections.unmodifiableMap(values);
+    }
+
+    /**
+     * Loads and validates the project's settings.
+     *
+     * @param envOption the --env option, or null
+     * @param processEnv the process environment (only catalogue names are taken from it)
+     */
+    public static Settings load(Path projectDir, String envOption, Map<String, String> processEnv) {
+        Map<Setting, Value> values = new EnumMap<>(Setting.class);
+        for (Setting s : Setting.values()) {
+            values.put(s, new Value(normalize(s, s.defaultValue(), "the catalogue"), DEFAULT_SOURCE));
+        }
+        String envName = envOption != null ? envOption : processEnv.getOrDefault("PGBOX_ENV", "dev");
+        if (!Setting.PGBOX_ENV.choices().contains(envName)) {
+            throw new PgboxException(ErrorKind.CONFIG, "unknown environment '" + envName + "'",
+                    "pgbox knows the environments dev and prod", "use --env dev or --env prod");
+        }
+        layer(values, projectDir.resolve(DEV_FILE), false, false);
+        if (!envName.equals("dev")) {
+            layer(values, projectDir.resolve(".env." + envName), true, false);
+        }
+        layer(values, projectDir.resolve(SECRETS_FILE), false, true);
+        for (Setting s : Setting.values()) {
+            String v = processEnv.get(s.name());
+            if (v != null) {
+                values.put(s, new Value(normalize(s, v, "the environment"), ENV_SOURCE));
+            }
+        }
+        values.put(Setting.PGBOX_ENV, new Value(envName, envOption != null ? "--env" : values.get(Setting.PGBOX_ENV).source()));
+        return new Settings(projectDir.toAbsolutePath().normalize(), envName, values);
+    }
+
+    private static void layer(Map<Setting, Value> values, Path file, boolean required, boolean secretsAllowed) {
+        if (!Files.exists(file)) {
+            if (required) {
+                throw new PgboxException(ErrorKind.CONFIG, "environment file " + file.getFileName() + " is missing",
+                        "the environment was selected with --env or PGBOX_ENV, but " + file + " does not exist",
+                        "create " + file.getFileName() + " with the settings that differ from .env.dev");
+            }
+            return;
+        }
+        String name = file.getFileName().toString();
+        for (EnvFile.Entry e : EnvFile.read(file)) {
+            Setting s = Setting.byName(e.name()).orElse(null);
+            if (s == null) {
+                unknown(e);
+                continue;
+            }
+            if (s.secret() && !secretsAllowed) {
+                throw new PgboxException(ErrorKind.CONFIG, s.name() + " is set in " + e.where(),
+                        name + " is meant to be committed, and " + s.name() + " is a secret",
+                        "move the line to " + SECRETS_FILE + " (mode 0600, git-ignored)");
+            }
+            values.put(s, new Value(normalize(s, e.value(), e.where()), name));
+        }
+    }
+
+    private static void unknown(EnvFile.Entry e) {
+        var near = Setting.nearest(e.name());
+        boolean ours = NAMESPACES.stream().anyMatch(e.name()::startsWith);
+        if (near.isPresent()) {
+            throw new PgboxException(ErrorKind.CONFIG, "unknown variable " + e.name() + " in " + e.where(),
+                    "pgbox has no setting of that name", "did you mean " + near.get().name() + "?");
+        }
+        if (ours) {
+            throw new PgboxException(ErrorKind.CONFIG, "unknown variable " + e.name() + " in " + e.where(),
+                    "pgbox has no setting of that name", "see 'pgbox config --explain' for every setting");
+        }
+        // anything else belongs to other tools sharing the nSelf .env files
+    }
+
+    /** Validates one raw value and returns its normal form; throws a CONFIG error naming the variable. */
+    static String normalize(Setting s, String raw, String where) {
+        String v = raw.strip();
+        if (v.isEmpty()) {
+            return "";
+        }
+        boolean ok = switch (s.type()) {
+            case STRING, PATH, SECRET -> true;
+            case INT -> v.matches("\\d{1,9}");
+            case DECIMAL -> v.matches("\\d{1,6}(\\.\\d{1,6})?");
+            case PERCENT -> v.matches("\\d{1,3}") && Integer.parseInt(v) >= 1 && Integer.parseInt(v) <= 100;
+            case SIZE -> Size.parse(v) > 0;
+            case DURATION -> Durations.parseMillis(v) != null;
+            case PORT -> v.matches("\\d{1,5}") && Integer.parseInt(v) >= 1 && Integer.parseInt(v) <= 65535;
+            case HOST -> isLoopback(v);
+            case IDENT -> IDENT.matcher(v).matches() && v.getBytes(StandardCharsets.UTF_8).length <= 63;
+            case CHOICE -> s.choices().contains(v.toLowerCase(Locale.ROOT));
+        };
+        if (s.type() == Setting.Type.PATH && !Path.of(v).isAbsolute()) {
+            ok = false;
+        }
+        if (s.type() == Setting.Type.SECRET && v.chars().anyMatch(Character::isWhitespace)) {
+            ok = false;
+        }
+        if (!ok) {
+            String shown = s.secret() ? "(hidden)" : "'" + v + "'";
+            throw new PgboxException(ErrorKind.CONFIG, "invalid value " + shown + " for " + s.name() + " in " + where,
+                    s.name() + " takes " + s.form(), example(s));
+        }
+        return switch (s.type()) {
+            case SIZE -> Size.format(Size.parse(v));
+            case DURATION -> Durations.format(Durations.parseMillis(v));
+            case CHOICE -> v.toLowerCase(Locale.ROOT);
+            case DECIMAL -> new BigDecimal(v).stripTrailingZeros().toPlainString();
+            default -> v;
+        };
+    }
+
+    private static String example(Setting s) {
+        String sample = switch (s.type()) {
+            case SIZE -> "512MB";
+            case DURATION -> "30s";
+            case INT -> "100";
+            case DECIMAL -> "1.1";
+            case PERCENT -> "50";
+            case PORT -> "5432";
+            case HOST -> "127.0.0.1";
+            case IDENT -> "app";
+            case PATH -> "/var/lib/pgbox/main";
+            case CHOICE -> s.choices().get(0);
+            default -> "value";
+        };
+        return "write it like " + s.name() + "=" + sample
+                + (s == Setting.POSTGRES_HOST ? "; remote access will come with POSTGRES_LISTEN and POSTGRES_ALLOWED_CIDRS" : "");
+    }
+
+    private static boolean isLoopback(String host) {
+        if (host.equals("localhost")) {
+            return true;
+        }
+        if (!host.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+            return false; // never resolve names through DNS here
+        }
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    public Path projectDir() {
+        return projectDir;
+    }
+
+    public String envName() {
+        return envName;
+    }
+
+    /** The normal-form value; empty means "pgbox decides". */
+    public String get(Setting s) {
+        return values.get(s).value();
+    }
+
+    public String source(Setting s) {
+        return values.get(s).source();
+    }
+
+    public boolean isSet(Setting s) {
+        return !get(s).isEmpty();
+    }
+
+    /** True when a user wrote the value (a file or the environment), not the catalogue. */
+    public boolean explicit(Setting s) {
+        return !DEFAULT_SOURCE.equals(source(s)) && isSet(s);
+    }
+
+    public int integer(Setting s) {
+        return Integer.parseInt(get(s));
+    }
+
+    public long bytes(Setting s) {
+        return Size.parse(get(s));
+    }
+
+    public long millis(Setting s) {
+        return Durations.parseMillis(get(s));
+    }
+
+    /** The value for display: secrets are masked. */
+    public String shown(Setting s) {
+        if (s.secret()) {
+            return isSet(s) ? "********" : "";
+        }
+        return get(s);
+    }
+
+    /** A copy with one value replaced, e.g. a generated password; the source says where it came from. */
+    public Settings with(Setting s, String value, String source) {
+        Map<Setting, Value> copy = new EnumMap<>(values);
+        copy.put(s, new Value(value, source));
+        return new Settings(projectDir, envName, copy);
+    }
+}

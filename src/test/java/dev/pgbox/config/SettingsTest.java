@@ -1,0 +1,113 @@
+package dev.pgbox.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pgbox.PgboxException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SettingsTest {
+    @TempDir
+    Path dir;
+
+    private Settings load(String dev, Map<String, String> env) throws IOException {
+        Files.writeString(dir.resolve(".env.dev"), dev);
+        return Settings.load(dir, null, env);
+    }
+
+    @Test
+    void layersDefaultsDevProdSecretsAndEnvironmentInThatOrder() throws IOException {
+        Files.writeString(dir.resolve(".env.prod"), "POSTGRES_PORT=6000\nPOSTGRES_WORK_MEM=32MB\n");
+        Files.writeString(dir.resolve(".env.secrets"), "POSTGRES_PASSWORD=abc\n");
+        Files.writeString(dir.resolve(".env.dev"), "POSTGRES_PORT=5433\nPOSTGRES_DB=shop\nPOSTGRES_WORK_MEM=16MB\n");
+        Settings s = Settings.load(dir, "prod", Map.of("POSTGRES_WORK_MEM", "64mb", "UNRELATED", "x"));
+        assertThat(s.get(Setting.POSTGRES_PORT)).isEqualTo("6000");
+        assertThat(s.source(Setting.POSTGRES_PORT)).isEqualTo(".env.prod");
+        assertThat(s.get(Setting.POSTGRES_DB)).isEqualTo("shop");
+        assertThat(s.get(Setting.POSTGRES_WORK_MEM)).isEqualTo("64MB");
+        assertThat(s.source(Setting.POSTGRES_WORK_MEM)).isEqualTo("env");
+        assertThat(s.get(Setting.POSTGRES_USER)).isEqualTo("app");
+        assertThat(s.source(Setting.POSTGRES_USER)).isEqualTo("default");
+        assertThat(s.shown(Setting.POSTGRES_PASSWORD)).isEqualTo("********");
+        assertThat(s.envName()).isEqualTo("prod");
+    }
+
+    @Test
+    void unitsAreNormalizedToPostgresForm() throws IOException {
+        Settings s = load("POSTGRES_SHARED_BUFFERS=1gb\nPOSTGRES_MAINTENANCE_WORK_MEM=524288kB\n"
+                + "POSTGRES_LOG_MIN_DURATION_STATEMENT=1000ms\nPOSTGRES_RANDOM_PAGE_COST=1.10\n", Map.of());
+        assertThat(s.get(Setting.POSTGRES_SHARED_BUFFERS)).isEqualTo("1GB");
+        assertThat(s.bytes(Setting.POSTGRES_MAINTENANCE_WORK_MEM)).isEqualTo(512L * 1024 * 1024);
+        assertThat(s.get(Setting.POSTGRES_MAINTENANCE_WORK_MEM)).isEqualTo("512MB");
+        assertThat(s.get(Setting.POSTGRES_LOG_MIN_DURATION_STATEMENT)).isEqualTo("1s");
+        assertThat(s.get(Setting.POSTGRES_RANDOM_PAGE_COST)).isEqualTo("1.1");
+    }
+
+    @Test
+    void invalidUnitNamesTheVariableAndTheAllowedForm() {
+        assertThatThrownBy(() -> load("POSTGRES_SHARED_BUFFERS=1gigabyte\n", Map.of()))
+                .isInstanceOf(PgboxException.class)
+                .hasMessageContaining("POSTGRES_SHARED_BUFFERS").hasMessageContaining(".env.dev:1")
+                .satisfies(t -> assertThat(((PgboxException) t).reason()).contains("kB, MB, GB or TB"));
+        assertThatThrownBy(() -> load("POSTGRES_LOG_MIN_DURATION_STATEMENT=200\n", Map.of()))
+                .hasMessageContaining("POSTGRES_LOG_MIN_DURATION_STATEMENT");
+        assertThatThrownBy(() -> load("POSTGRES_PORT=70000\n", Map.of())).hasMessageContaining("POSTGRES_PORT");
+        assertThatThrownBy(() -> load("POSTGRES_RAM_SHARE=0\n", Map.of())).hasMessageContaining("POSTGRES_RAM_SHARE");
+        assertThatThrownBy(() -> load("POSTGRES_TUNE_PROFILE=gaming\n", Map.of()))
+                .satisfies(t -> assertThat(((PgboxException) t).reason()).contains("web, oltp, mixed, analytics"));
+    }
+
+    @Test
+    void unknownVariableSuggestsTheNearestName() {
+        assertThatThrownBy(() -> load("POSTGRES_PROT=5432\n", Map.of()))
+                .hasMessageContaining("unknown variable POSTGRES_PROT")
+                .satisfies(t -> assertThat(((PgboxException) t).fix()).contains("POSTGRES_PORT"));
+        assertThatThrownBy(() -> load("POSTGRES_SHARED_BUFFER=1GB\n", Map.of()))
+                .satisfies(t -> assertThat(((PgboxException) t).fix()).contains("POSTGRES_SHARED_BUFFERS"));
+    }
+
+    @Test
+    void otherToolsVariablesAreLeftAlone() throws IOException {
+        Settings s = load("HASURA_GRAPHQL_ADMIN_SECRET=x\nNGINX_PORT=80\n", Map.of());
+        assertThat(s.get(Setting.POSTGRES_PORT)).isEqualTo("5432");
+    }
+
+    @Test
+    void secretsAreRefusedInCommittedFiles() {
+        assertThatThrownBy(() -> load("POSTGRES_PASSWORD=hunter2\n", Map.of()))
+                .hasMessageContaining("POSTGRES_PASSWORD is set in .env.dev:1")
+                .satisfies(t -> assertThat(((PgboxException) t).render()).doesNotContain("hunter2"));
+    }
+
+    @Test
+    void onlyLoopbackHostsAndLowercaseIdentifiers() {
+        assertThatThrownBy(() -> load("POSTGRES_HOST=0.0.0.0\n", Map.of())).hasMessageContaining("POSTGRES_HOST");
+        assertThatThrownBy(() -> load("POSTGRES_DB=Shop\n", Map.of())).hasMessageContaining("POSTGRES_DB");
+        assertThatThrownBy(() -> load("POSTGRES_USER=a\"b\n", Map.of())).hasMessageContaining("POSTGRES_USER");
+    }
+
+    @Test
+    void selectedEnvironmentFileMustExist() throws IOException {
+        Files.writeString(dir.resolve(".env.dev"), "");
+        assertThatThrownBy(() -> Settings.load(dir, "prod", Map.of())).hasMessageContaining(".env.prod is missing");
+        assertThatThrownBy(() -> Settings.load(dir, "staging", Map.of())).hasMessageContaining("unknown environment");
+    }
+
+    @Test
+    void secretsFileIsCreatedOwnerOnlyAndIgnoredByGit() throws IOException {
+        Settings s = Secrets.ensurePassword(load("", Map.of()));
+        Path file = dir.resolve(".env.secrets");
+        assertThat(Files.getPosixFilePermissions(file)).isEqualTo(Secrets.OWNER_ONLY);
+        assertThat(s.get(Setting.POSTGRES_PASSWORD)).hasSize(32);
+        assertThat(Files.readString(file)).contains("POSTGRES_PASSWORD=" + s.get(Setting.POSTGRES_PASSWORD));
+        assertThat(Files.readAllLines(dir.resolve(".gitignore"))).contains(".env.secrets", ".pgbox/");
+        Settings again = Secrets.ensurePassword(Settings.load(dir, null, Map.of()));
+        assertThat(again.get(Setting.POSTGRES_PASSWORD)).isEqualTo(s.get(Setting.POSTGRES_PASSWORD));
+        assertThat(Files.readAllLines(dir.resolve(".gitignore"))).containsOnlyOnce(".env.secrets");
+    }
+}

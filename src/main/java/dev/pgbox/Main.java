@@ -30,6 +30,9 @@ public final class Main {
             }
             return ErrorKind.FAILURE.exitCode();
         });
-        return cli.execute(args);
+        int code = cli.execute(args);
+        cli.getOut().flush();
+        cli.getErr().flush();
+        return code;
     }
 }

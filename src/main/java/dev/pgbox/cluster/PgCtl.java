@@ -53,6 +53,14 @@ public final class PgCtl {
 
     /** Stops fast (rolls back sessions, clean shutdown); falls back to immediate after the timeout. */
     public static String stop(Layout l, Path dataDir, Duration fastTimeout) {
+        OptionalLong pid = pid(dataDir);
+        String mode = stopWith(l, dataDir, fastTimeout);
+        // pg_ctl returns once postmaster.pid is gone; the process (and its port) goes a moment later
+        pid.ifPresent(p -> ProcessHandle.of(p).ifPresent(h -> h.onExit().completeOnTimeout(h, 10, java.util.concurrent.TimeUnit.SECONDS).join()));
+        return mode;
+    }
+
+    private static String stopWith(Layout l, Path dataDir, Duration fastTimeout) {
         ProcessResult fast = ProcessRunner.run(cmd(l, "stop", "-D", dataDir.toString(), "-m", "fast", "-w",
                 "-t", Long.toString(Math.max(1, fastTimeout.toSeconds()))).timeout(fastTimeout.plusSeconds(30)).build());
         if (fast.ok()) {

@@ -81,7 +81,6 @@ public final class Server {
         Installer.Plan check = Installer.check(requested);
         PgInstallation pg = check.pg();
         if (!check.complete()) {
-            progress.step("installing: " + String.join(", ", check.missing().stream().map(c -> c.name()).toList()));
             pg = Installer.ensure(requested, progress);
             actions.add("installed " + String.join(", ", check.missing().stream().map(c -> c.name()).toList()));
         }

@@ -102,6 +102,7 @@ public final class Installer {
     }
 
     private static void install(Plan plan, Progress progress) {
+        progress.step("installing: " + String.join(", ", plan.missing().stream().map(Component::name).toList()));
         int steps = plan.needsPgvectorBuild() ? 5 : 2;
         int step = 1;
         progress.step("[" + step++ + "/" + steps + "] apt-get update");

@@ -1,0 +1,196 @@
+package dev.pgbox.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pgbox.cluster.AdminSql;
+import dev.pgbox.cluster.Layout;
+import dev.pgbox.config.Setting;
+import dev.pgbox.config.Settings;
+import dev.pgbox.install.PgInstallation;
+import dev.pgbox.sql.Jdbc;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A throw-away pgbox project for one test class: a temp folder the postgres OS user can reach, a
+ * .env.dev with a random free loopback port and a small memory plan, and the real pgbox jar run as a
+ * separate process. {@link #close()} stops the server (pgbox stop, then kill by PID) and deletes the
+ * folder unless -Dpgbox.keep=true.
+ */
+public final class PgboxProject implements AutoCloseable {
+    static final Path JAR = Path.of(System.getProperty("pgbox.jar", "target/pgbox.jar")).toAbsolutePath();
+
+    /** What one pgbox run printed and returned. */
+    public record Run(int exitCode, String stdout, String stderr) {
+        public String all() {
+            return stdout + stderr;
+        }
+    }
+
+    private final Path dir;
+    private final int port;
+
+    private PgboxProject(Path dir, int port) {
+        this.dir = dir;
+        this.port = port;
+    }
+
+    /** A new project named after the test; {@code extraEnv} lines are appended to .env.dev. */
+    public static PgboxProject create(String testName, String... extraEnv) throws IOException {
+        Path root = Path.of("/tmp");
+        Path dir = Files.createTempDirectory(root, "pgbox-it-" + testName + "-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        int port = freePort();
+        List<String> lines = new ArrayList<>(List.of("POSTGRES_PORT=" + port, "POSTGRES_MEMORY=2GB", "POSTGRES_DB=app",
+                "POSTGRES_USER=app"));
+        lines.addAll(List.of(extraEnv));
+        Files.writeString(dir.resolve(".env.dev"), String.join("\n", lines) + "\n");
+        return new PgboxProject(dir, port);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path dataDir() {
+        return dir.resolve(".pgbox/data");
+    }
+
+    /** Runs pgbox with these arguments against this project. */
+    public Run pgbox(String... args) {
+        return pgboxAs(null, Map.of(), args);
+    }
+
+    /** Runs pgbox as another OS user (via runuser) and/or with extra environment. */
+    public Run pgboxAs(String osUser, Map<String, String> env, String... args) {
+        List<String> cmd = new ArrayList<>();
+        if (osUser != null) {
+            cmd.addAll(List.of("runuser", "-u", osUser, "--"));
+        }
+        try {
+            cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                    jarFor(osUser).toString(), "--project", dir.toString()));
+            cmd.addAll(List.of(args));
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+            pb.environment().keySet().removeIf(k -> k.startsWith("POSTGRES_") || k.startsWith("PGBOX_"));
+            pb.environment().putAll(env);
+            Path out = Files.createTempFile("pgbox-out", ".txt");
+            Path err = Files.createTempFile("pgbox-err", ".txt");
+            pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+            Process p = pb.start();
+            p.getOutputStream().close();
+            if (!p.waitFor(5, TimeUnit.MINUTES)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                throw new AssertionError("pgbox " + String.join(" ", args) + " did not finish in 5 minutes");
+            }
+            Run r = new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+            Files.delete(out);
+            Files.delete(err);
+            return r;
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Another user cannot read a jar under /root: give it a copy inside the project. */
+    private Path jarFor(String osUser) throws IOException {
+        if (osUser == null) {
+            return JAR;
+        }
+        Path copy = dir.resolve("pgbox.jar");
+        if (!Files.exists(copy)) {
+            Files.copy(JAR, copy);
+            Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-r--r--"));
+        }
+        return copy;
+    }
+
+    /** Runs pgbox and fails the test, showing all output, unless it exits 0. */
+    public Run ok(String... args) {
+        Run r = pgbox(args);
+        assertThat(r.exitCode()).as("pgbox %s\nstdout:\n%s\nstderr:\n%s", String.join(" ", args), r.stdout(), r.stderr())
+                .isZero();
+        return r;
+    }
+
+    public Settings settings() {
+        return Settings.load(dir, null, Map.of());
+    }
+
+    /** The superuser over the socket, the way pgbox itself administers the server. */
+    public AdminSql admin() {
+        Settings s = settings();
+        int major = PgInstallation.newestInstalled().orElseThrow();
+        return new AdminSql(Layout.resolve(s, PgInstallation.of(major)), port);
+    }
+
+    /** A TLS-verified JDBC connection as the application role, password from .env.secrets. */
+    public Connection connectApp() {
+        Settings s = settings();
+        return Jdbc.connect(new Jdbc.Target("127.0.0.1", port, s.get(Setting.POSTGRES_DB), s.get(Setting.POSTGRES_USER),
+                s.get(Setting.POSTGRES_PASSWORD), dir.resolve(".pgbox/run/server.crt")));
+    }
+
+    /** The postmaster PID, or -1 when there is no postmaster.pid. */
+    public long pid() {
+        try {
+            Path f = dataDir().resolve("postmaster.pid");
+            return Files.exists(f) ? Long.parseLong(Files.readAllLines(f).get(0).strip()) : -1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public void close() {
+        long pid = pid();
+        if (pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            pgbox("stop");
+            ProcessHandle.of(pid).ifPresent(h -> {
+                if (h.isAlive()) {
+                    h.destroyForcibly();
+                }
+            });
+        }
+        if (!Boolean.getBoolean("pgbox.keep")) {
+            try (Stream<Path> s = Files.walk(dir)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                // leave it for inspection
+            }
+        }
+    }
+
+    static String read(Path p) {
+        try {
+            return Files.readString(p, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+}

@@ -56,8 +56,40 @@ public final class PgCtl {
         OptionalLong pid = pid(dataDir);
         String mode = stopWith(l, dataDir, fastTimeout);
         // pg_ctl returns once postmaster.pid is gone; the process (and its port) goes a moment later
-        pid.ifPresent(p -> ProcessHandle.of(p).ifPresent(h -> h.onExit().completeOnTimeout(h, 10, java.util.concurrent.TimeUnit.SECONDS).join()));
+        if (pid.isPresent()) {
+            awaitExit(pid.getAsLong(), Duration.ofSeconds(10));
+        }
         return mode;
+    }
+
+    /**
+     * True while the process runs. A zombie (exited, not yet reaped by init) counts as gone: it holds
+     * no port and no files, and some init processes reap orphans only every second or so.
+     */
+    public static boolean alive(long pid) {
+        if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String afterName = stat.substring(stat.lastIndexOf(')') + 2);
+            return afterName.charAt(0) != 'Z';
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Polls briefly: ProcessHandle.onExit() for a process that is not our child polls far more slowly. */
+    private static void awaitExit(long pid, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (alive(pid) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private static String stopWith(Layout l, Path dataDir, Duration fastTimeout) {

@@ -259,7 +259,7 @@ class StartIT {
     /** pg_ctl returns once postmaster.pid is gone; the process itself exits a moment later. */
     private static boolean exited(long pid) throws InterruptedException {
         for (int i = 0; i < 100; i++) {
-            if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            if (!dev.pgbox.cluster.PgCtl.alive(pid)) {
                 return true;
             }
             Thread.sleep(100);

@@ -14,7 +14,8 @@ public enum ErrorKind {
     PERMISSION(7, "wrong owner, missing OS user or unreachable folder"),
     SQL(8, "the server rejected a SQL statement"),
     TOOL_FAILED(9, "an external tool (initdb, pg_ctl, apt-get, ...) failed"),
-    TIMEOUT(10, "an operation did not finish in time");
+    TIMEOUT(10, "an operation did not finish in time"),
+    FINDINGS(11, "an audit or test found high-severity problems");
 
     private final int exitCode;
     private final String meaning;

@@ -17,6 +17,12 @@ record Connection(String host, int port, String database, String user, Path cert
                 s.get(Setting.POSTGRES_USER), l.runDir().resolve("server.crt"));
     }
 
+    /** The login role of a pgbox app, in its own database. */
+    static Connection forApp(Settings s, Layout l, String app) {
+        Connection main = of(s, l);
+        return new Connection(main.host(), main.port(), app, app, main.cert());
+    }
+
     String hostForUrl() {
         return host.contains(":") ? "[" + host + "]" : host;
     }
@@ -36,5 +42,21 @@ record Connection(String host, int port, String database, String user, Path cert
                     "POSTGRES_PASSWORD is not in .env.secrets or the environment", "run 'pgbox start' once; it generates one");
         }
         return new Jdbc.Target(host, port, database, user, s.get(Setting.POSTGRES_PASSWORD), cert);
+    }
+
+    /** The target for whichever role owns this connection: the main app, or a pgbox app with its own secret. */
+    static Jdbc.Target targetFor(Settings s, Layout l, String database) {
+        if (database.equals(s.get(Setting.POSTGRES_DB))) {
+            return of(s, l).target(s);
+        }
+        dev.pgbox.apps.AppName app = new dev.pgbox.apps.AppName(database);
+        String password = s.appSecret(app.passwordVariable());
+        if (password == null) {
+            throw new PgboxException(ErrorKind.CONFIG, "no password for app '" + database + "'",
+                    app.passwordVariable() + " is not in .env.secrets or the environment",
+                    "pgbox app rotate-password " + database + " sets a new one");
+        }
+        Connection c = forApp(s, l, database);
+        return new Jdbc.Target(c.host(), c.port(), database, app.loginRole(), password, c.cert());
     }
 }

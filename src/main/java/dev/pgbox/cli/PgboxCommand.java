@@ -10,11 +10,12 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "pgbox", mixinStandardHelpOptions = true, version = "pgbox 0.1.0",
         description = "Run your own production-grade PostgreSQL: tuned, locked down, with every AI-ready extension.",
         subcommands = {InstallCommand.class, StartCommand.class, StopCommand.class, RestartCommand.class,
-                StatusCommand.class, ConfigCommand.class, TuneCommand.class, DbCommand.class},
+                StatusCommand.class, ConfigCommand.class, TuneCommand.class, DbCommand.class, AppCommand.class,
+                RlsCommand.class, SecurityCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:unexpected failure", "2:usage error", "3:invalid setting or .env file",
                 "4:server not running", "5:port in use", "6:packages missing", "7:permission/owner/OS user",
-                "8:SQL error", "9:external tool failed", "10:timeout"})
+                "8:SQL error", "9:external tool failed", "10:timeout", "11:audit/test findings"})
 public final class PgboxCommand implements Runnable {
     @Option(names = {"-C", "--project"}, scope = ScopeType.INHERIT, paramLabel = "DIR",
             description = "Project folder holding .env.dev (default: the current folder).")

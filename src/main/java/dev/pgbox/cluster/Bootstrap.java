@@ -49,6 +49,8 @@ public final class Bootstrap {
                   WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '%4$s')\\gexec
                 ALTER DATABASE %5$s OWNER TO %2$s;
                 REVOKE CONNECT, TEMPORARY ON DATABASE %5$s FROM PUBLIC;
+                REVOKE CONNECT, TEMPORARY ON DATABASE postgres FROM PUBLIC;
+                REVOKE CONNECT, TEMPORARY ON DATABASE template1 FROM PUBLIC;
                 GRANT CONNECT, TEMPORARY ON DATABASE %5$s TO %2$s;
                 """.formatted(role, r, Scram.verifier(password), database, ident(database));
     }

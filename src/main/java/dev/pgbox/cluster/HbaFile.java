@@ -12,6 +12,20 @@ public final class HbaFile {
     }
 
     public static String render() {
+        return render(java.util.List.of());
+    }
+
+    /** With one hostssl line per allowed network (POSTGRES_ALLOWED_CIDRS): TLS and scram-sha-256 required. */
+    public static String render(java.util.List<String> allowedCidrs) {
+        StringBuilder remote = new StringBuilder();
+        for (String cidr : allowedCidrs) {
+            String net = cidr.contains("/") ? cidr : cidr + (cidr.contains(":") ? "/128" : "/32");
+            remote.append(String.format("hostssl all       all       %-15s scram-sha-256%n", net));
+        }
+        return base() + (remote.length() == 0 ? "" : "# remote clients (POSTGRES_ALLOWED_CIDRS): TLS and scram-sha-256 only\n" + remote);
+    }
+
+    private static String base() {
         return """
                 # Managed by pgbox: rewritten on every start. Do not edit.
                 # No trust, md5 or password lines: scram-sha-256 for every password login.

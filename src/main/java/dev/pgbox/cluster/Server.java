@@ -100,6 +100,11 @@ public final class Server {
             Settings s = Secrets.ensurePassword(requested);
             server = new Server(s, layout);
             List<String> changed = server.writeConfig(layout.dataDir());
+            if (!requested.isSet(Setting.POSTGRES_PASSWORD) || !server.roleAndDatabaseExist()) {
+                // a new password (the secrets file was gone) or a renamed role/database: apply it now
+                Bootstrap.apply(server.admin(), s.get(Setting.POSTGRES_USER), s.get(Setting.POSTGRES_DB), s.get(Setting.POSTGRES_PASSWORD));
+                actions.add("set up role '" + s.get(Setting.POSTGRES_USER) + "' and database '" + s.get(Setting.POSTGRES_DB) + "'");
+            }
             if (!changed.isEmpty()) {
                 PgCtl.reload(layout, layout.dataDir());
                 actions.add("reloaded changed configuration (" + String.join(", ", changed) + ")");
@@ -129,6 +134,13 @@ public final class Server {
         return new StartResult(actions, false, layout, s, PgCtl.pid(layout.dataDir()).orElse(-1));
     }
 
+    private boolean roleAndDatabaseExist() {
+        String role = settings.get(Setting.POSTGRES_USER);
+        String db = settings.get(Setting.POSTGRES_DB);
+        return "t".equals(admin().value("postgres", "SELECT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + role
+                + "') AND EXISTS (SELECT FROM pg_database WHERE datname = '" + db + "')"));
+    }
+
     /** Stops the server: fast, then immediate after PGBOX_STOP_TIMEOUT. Returns the mode used. */
     public String stop() {
         if (!running()) {
@@ -152,7 +164,8 @@ public final class Server {
         Layout at = new Layout(layout.projectDir(), layout.stateDir(), dataDir, layout.runDir(), layout.logDir(),
                 layout.osUser(), layout.pg(), layout.stateFallback());
         writeIfChanged(dataDir.resolve(Layout.CONF_FILE), ServerConf.render(settings, at, plan()), "0600", changed);
-        writeIfChanged(dataDir.resolve("pg_hba.conf"), HbaFile.render(), "0600", changed);
+        writeIfChanged(dataDir.resolve("pg_hba.conf"),
+                HbaFile.render(Settings.list(settings.get(Setting.POSTGRES_ALLOWED_CIDRS))), "0600", changed);
         writeIfChanged(dataDir.resolve("pg_ident.conf"), HbaFile.renderIdent(layout.osUser()), "0600", changed);
         Path main = dataDir.resolve("postgresql.conf");
         String conf = OwnedFiles.read(main);

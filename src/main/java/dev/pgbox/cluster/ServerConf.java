@@ -21,7 +21,11 @@ public final class ServerConf {
     /** Every parameter pgbox sets, in file order (without the tuning plan). */
     public static Map<String, String> policy(Settings s, Layout layout) {
         Map<String, String> p = new LinkedHashMap<>();
-        p.put("listen_addresses", quote(listenAddress(s.get(Setting.POSTGRES_HOST))));
+        String listen = listenAddress(s.get(Setting.POSTGRES_HOST));
+        if (s.isSet(Setting.POSTGRES_LISTEN)) {
+            listen = listen + "," + s.get(Setting.POSTGRES_LISTEN);
+        }
+        p.put("listen_addresses", quote(listen));
         p.put("port", s.get(Setting.POSTGRES_PORT));
         p.put("unix_socket_directories", quote(layout.runDir().toString()));
         p.put("ssl", "on");

@@ -41,17 +41,55 @@ public final class Secrets {
 
     /** Adds lines to the secrets file, creating it 0600 first so no secret is ever world-readable. */
     public static void append(Path file, String text) {
+        rewrite(file, existing -> existing + (existing.isEmpty() || existing.endsWith("\n") ? "" : "\n") + text);
+    }
+
+    /** Sets {@code name=value} in the secrets file: replaces the variable's line, or appends one. */
+    public static void put(Path file, String name, String value) {
+        rewrite(file, existing -> {
+            List<String> lines = new java.util.ArrayList<>(existing.lines().toList());
+            boolean replaced = false;
+            for (int i = 0; i < lines.size(); i++) {
+                if (assigns(lines.get(i), name)) {
+                    lines.set(i, name + "=" + value);
+                    replaced = true;
+                }
+            }
+            if (!replaced) {
+                lines.add(name + "=" + value);
+            }
+            return String.join("\n", lines) + "\n";
+        });
+    }
+
+    /** Removes the variable's lines from the secrets file, if it exists. */
+    public static void remove(Path file, String name) {
+        if (Files.exists(file)) {
+            rewrite(file, existing -> existing.lines().filter(l -> !assigns(l, name))
+                    .map(l -> l + "\n").collect(java.util.stream.Collectors.joining()));
+        }
+    }
+
+    private static boolean assigns(String line, String name) {
+        String l = line.strip();
+        if (l.startsWith("export ")) {
+            l = l.substring("export ".length()).strip();
+        }
+        return l.startsWith(name + "=") || l.matches(java.util.regex.Pattern.quote(name) + "\\s*=.*");
+    }
+
+    /** Replaces the file's content atomically (0600 temp file, then rename); creates it 0600 if missing. */
+    private static void rewrite(Path file, java.util.function.UnaryOperator<String> change) {
         try {
             if (!Files.exists(file)) {
                 Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
             }
             Files.setPosixFilePermissions(file, OWNER_ONLY);
-            String existing = Files.readString(file, StandardCharsets.UTF_8);
-            String prefix = existing.isEmpty() || existing.endsWith("\n") ? "" : "\n";
+            String updated = change.apply(Files.readString(file, StandardCharsets.UTF_8));
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             Files.deleteIfExists(tmp);
             Files.createFile(tmp, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-            Files.writeString(tmp, existing + prefix + text, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+            Files.writeString(tmp, updated, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new PgboxException(ErrorKind.PERMISSION, "cannot write " + file, e.getMessage(),

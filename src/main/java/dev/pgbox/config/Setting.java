@@ -30,10 +30,23 @@ public enum Setting {
     PGBOX_STOP_TIMEOUT(Type.DURATION, "30s", "", Apply.PGBOX, null,
             "How long a fast stop may take before pgbox stops immediately."),
 
+    PGBOX_APP_STATEMENT_TIMEOUT(Type.DURATION, "30s", "", Apply.START, null,
+            "Default statement_timeout of a new app's login role ('pgbox app create --statement-timeout' overrides)."),
+    PGBOX_APP_IDLE_TIMEOUT(Type.DURATION, "60s", "", Apply.START, null,
+            "Default idle_in_transaction_session_timeout of a new app's login role."),
+    PGBOX_APP_CONNECTION_LIMIT(Type.INT, "20", "connections", Apply.START, null,
+            "Default connection limit of a new app's login role."),
+
     // ---- connection and roles (nSelf names)
     POSTGRES_HOST(Type.HOST, "127.0.0.1", "", Apply.RESTART, "listen_addresses",
             "Address the server listens on and clients connect to. Loopback only (127.0.0.1, ::1, localhost)."),
     POSTGRES_PORT(Type.PORT, "5432", "", Apply.RESTART, "port", "TCP port."),
+    POSTGRES_LISTEN(Type.ADDRESS_LIST, "", "", Apply.RESTART, null,
+            "Extra addresses to listen on for remote clients, comma-separated (e.g. 10.0.0.5). Empty: loopback only. "
+                    + "'*' (every interface) only when written out."),
+    POSTGRES_ALLOWED_CIDRS(Type.CIDR_LIST, "", "", Apply.RELOAD, null,
+            "Networks allowed to log in remotely, comma-separated (e.g. 10.0.0.0/24): one hostssl scram-sha-256 line each. "
+                    + "0.0.0.0/0 only when written out."),
     POSTGRES_DB(Type.IDENT, "app", "", Apply.START, null,
             "The application database, owned by POSTGRES_USER, with every pgbox extension."),
     POSTGRES_USER(Type.IDENT, "app", "", Apply.START, null,
@@ -107,6 +120,8 @@ public enum Setting {
         DURATION("a whole number with a unit ms, s, min, h or d, e.g. 30s (0 or -1 to turn off)"),
         PORT("a TCP port from 1 to 65535"),
         HOST("a loopback address: 127.0.0.1, ::1 or localhost"),
+        ADDRESS_LIST("IP addresses separated by commas, or *"),
+        CIDR_LIST("networks separated by commas, like 10.0.0.0/24 or 2001:db8::/32"),
         IDENT("a lowercase name: letters, digits and _, starting with a letter, at most 63 bytes"),
         PATH("an absolute folder path"),
         SECRET("any text without spaces"),

@@ -24,6 +24,8 @@ public final class Settings {
     private static final List<String> NAMESPACES = List.of("POSTGRES_", "PGBOX_", "BACKUP_", "VERIFY_", "PATRONI_",
             "ETCD_", "PGBOUNCER_", "ALERT_", "MEMORY_");
     private static final Pattern IDENT = Pattern.compile("[a-z][a-z0-9_]{0,62}");
+    /** Per-app passwords written by 'pgbox app create': PGBOX_APP_<NAME>_PASSWORD, only in .env.secrets or env. */
+    public static final Pattern APP_SECRET = Pattern.compile("PGBOX_APP_[A-Z][A-Z0-9_]*_PASSWORD");
     public static final String DEV_FILE = ".env.dev";
     public static final String SECRETS_FILE = ".env.secrets";
     public static final String DEFAULT_SOURCE = "default";
@@ -36,11 +38,13 @@ public final class Settings {
     private final Path projectDir;
     private final String envName;
     private final Map<Setting, Value> values;
+    private final Map<String, String> appSecrets;
 
-    private Settings(Path projectDir, String envName, Map<Setting, Value> values) {
+    private Settings(Path projectDir, String envName, Map<Setting, Value> values, Map<String, String> appSecrets) {
         this.projectDir = projectDir;
         this.envName = envName;
         this.values = Collections.unmodifiableMap(values);
+        this.appSecrets = Map.copyOf(appSecrets);
     }
 
     /**
@@ -51,6 +55,7 @@ public final class Settings {
      */
     public static Settings load(Path projectDir, String envOption, Map<String, String> processEnv) {
         Map<Setting, Value> values = new EnumMap<>(Setting.class);
+        Map<String, String> appSecrets = new java.util.HashMap<>();
         for (Setting s : Setting.values()) {
             values.put(s, new Value(normalize(s, s.defaultValue(), "the catalogue"), DEFAULT_SOURCE));
         }
@@ -59,22 +64,33 @@ public final class Settings {
             throw new PgboxException(ErrorKind.CONFIG, "unknown environment '" + envName + "'",
                     "pgbox knows the environments dev and prod", "use --env dev or --env prod");
         }
-        layer(values, projectDir.resolve(DEV_FILE), false, false);
+        layer(values, appSecrets, projectDir.resolve(DEV_FILE), false, false);
         if (!envName.equals("dev")) {
-            layer(values, projectDir.resolve(".env." + envName), true, false);
+            layer(values, appSecrets, projectDir.resolve(".env." + envName), true, false);
         }
-        layer(values, projectDir.resolve(SECRETS_FILE), false, true);
+        layer(values, appSecrets, projectDir.resolve(SECRETS_FILE), false, true);
+        processEnv.forEach((k, v) -> {
+            if (APP_SECRET.matcher(k).matches() && !v.isBlank()) {
+                appSecrets.put(k, v.strip());
+            }
+        });
         for (Setting s : Setting.values()) {
             String v = processEnv.get(s.name());
             if (v != null) {
                 values.put(s, new Value(normalize(s, v, "the environment"), ENV_SOURCE));
             }
         }
+        if (!values.get(Setting.POSTGRES_ALLOWED_CIDRS).value().isEmpty() && values.get(Setting.POSTGRES_LISTEN).value().isEmpty()) {
+            throw new PgboxException(ErrorKind.CONFIG, "POSTGRES_ALLOWED_CIDRS is set but POSTGRES_LISTEN is empty",
+                    "the server listens on loopback only, so no remote client could use those networks",
+                    "set POSTGRES_LISTEN to the address remote clients connect to (e.g. POSTGRES_LISTEN=10.0.0.5)");
+        }
         values.put(Setting.PGBOX_ENV, new Value(envName, envOption != null ? "--env" : values.get(Setting.PGBOX_ENV).source()));
-        return new Settings(projectDir.toAbsolutePath().normalize(), envName, values);
+        return new Settings(projectDir.toAbsolutePath().normalize(), envName, values, appSecrets);
     }
 
-    private static void layer(Map<Setting, Value> values, Path file, boolean required, boolean secretsAllowed) {
+    private static void layer(Map<Setting, Value> values, Map<String, String> appSecrets, Path file, boolean required,
+                              boolean secretsAllowed) {
         if (!Files.exists(file)) {
             if (required) {
                 throw new PgboxException(ErrorKind.CONFIG, "environment file " + file.getFileName() + " is missing",
@@ -86,6 +102,15 @@ public final class Settings {
         String name = file.getFileName().toString();
         for (EnvFile.Entry e : EnvFile.read(file)) {
             Setting s = Setting.byName(e.name()).orElse(null);
+            if (s == null && APP_SECRET.matcher(e.name()).matches()) {
+                if (!secretsAllowed) {
+                    throw new PgboxException(ErrorKind.CONFIG, e.name() + " is set in " + e.where(),
+                            name + " is meant to be committed, and " + e.name() + " is a secret",
+                            "move the line to " + SECRETS_FILE + " (mode 0600, git-ignored)");
+                }
+                appSecrets.put(e.name(), e.value());
+                continue;
+            }
             if (s == null) {
                 unknown(e);
                 continue;
@@ -128,6 +153,8 @@ public final class Settings {
             case DURATION -> Durations.parseMillis(v) != null;
             case PORT -> v.matches("\\d{1,5}") && Integer.parseInt(v) >= 1 && Integer.parseInt(v) <= 65535;
             case HOST -> isLoopback(v);
+            case ADDRESS_LIST -> v.equals("*") || list(v).stream().allMatch(Settings::isIp);
+            case CIDR_LIST -> list(v).stream().allMatch(Settings::isCidr);
             case IDENT -> IDENT.matcher(v).matches() && v.getBytes(StandardCharsets.UTF_8).length <= 63;
             case CHOICE -> s.choices().contains(v.toLowerCase(Locale.ROOT));
         };
@@ -143,6 +170,7 @@ public final class Settings {
                     s.name() + " takes " + s.form(), example(s));
         }
         return switch (s.type()) {
+            case ADDRESS_LIST, CIDR_LIST -> String.join(",", list(v));
             case SIZE -> Size.format(Size.parse(v));
             case DURATION -> Durations.format(Durations.parseMillis(v));
             case CHOICE -> v.toLowerCase(Locale.ROOT);
@@ -160,6 +188,8 @@ public final class Settings {
             case PERCENT -> "50";
             case PORT -> "5432";
             case HOST -> "127.0.0.1";
+            case ADDRESS_LIST -> "10.0.0.5";
+            case CIDR_LIST -> "10.0.0.0/24";
             case IDENT -> "app";
             case PATH -> "/var/lib/pgbox/main";
             case CHOICE -> s.choices().get(0);
@@ -167,6 +197,35 @@ public final class Settings {
         };
         return "write it like " + s.name() + "=" + sample
                 + (s == Setting.POSTGRES_HOST ? "; remote access will come with POSTGRES_LISTEN and POSTGRES_ALLOWED_CIDRS" : "");
+    }
+
+    /** Comma-separated items, trimmed, empty ones dropped. */
+    public static List<String> list(String v) {
+        return java.util.Arrays.stream(v.split(",")).map(String::strip).filter(x -> !x.isEmpty()).toList();
+    }
+
+    static boolean isIp(String v) {
+        if (!v.matches("[0-9.]+|[0-9a-fA-F:]+") || !(v.contains(".") || v.contains(":"))) {
+            return false;
+        }
+        try {
+            InetAddress.getByName(v);
+            return v.contains(":") || v.matches("(\\d{1,3}\\.){3}\\d{1,3}");
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    static boolean isCidr(String v) {
+        String[] parts = v.split("/", -1);
+        if (parts.length > 2 || !isIp(parts[0])) {
+            return false;
+        }
+        if (parts.length == 1) {
+            return true;
+        }
+        int max = parts[0].contains(":") ? 128 : 32;
+        return parts[1].matches("\\d{1,3}") && Integer.parseInt(parts[1]) <= max;
     }
 
     private static boolean isLoopback(String host) {
@@ -233,6 +292,18 @@ public final class Settings {
     public Settings with(Setting s, String value, String source) {
         Map<Setting, Value> copy = new EnumMap<>(values);
         copy.put(s, new Value(value, source));
-        return new Settings(projectDir, envName, copy);
+        return new Settings(projectDir, envName, copy, appSecrets);
+    }
+
+    /** An app's password from .env.secrets or the environment, or null. */
+    public String appSecret(String variable) {
+        return appSecrets.get(variable);
+    }
+
+    /** A copy with one app secret set (after it was written to .env.secrets). */
+    public Settings withAppSecret(String variable, String value) {
+        Map<String, String> copy = new java.util.HashMap<>(appSecrets);
+        copy.put(variable, value);
+        return new Settings(projectDir, envName, values, copy);
     }
 }

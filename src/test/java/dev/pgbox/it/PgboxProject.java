@@ -84,6 +84,11 @@ public final class PgboxProject implements AutoCloseable {
 
     /** Runs pgbox as another OS user (via runuser) and/or with extra environment. */
     public Run pgboxAs(String osUser, Map<String, String> env, String... args) {
+        return pgboxWithInput(osUser, env, "", args);
+    }
+
+    /** Runs pgbox with {@code stdin} as its standard input. */
+    public Run pgboxWithInput(String osUser, Map<String, String> env, String stdin, String... args) {
         List<String> cmd = new ArrayList<>();
         if (osUser != null) {
             cmd.addAll(List.of("runuser", "-u", osUser, "--"));
@@ -99,7 +104,9 @@ public final class PgboxProject implements AutoCloseable {
             Path err = Files.createTempFile("pgbox-err", ".txt");
             pb.redirectOutput(out.toFile()).redirectError(err.toFile());
             Process p = pb.start();
-            p.getOutputStream().close();
+            try (var in = p.getOutputStream()) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
             if (!p.waitFor(5, TimeUnit.MINUTES)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();

@@ -1,0 +1,182 @@
+package dev.pgbox.apps;
+
+import dev.pgbox.ErrorKind;
+import dev.pgbox.PgboxException;
+import dev.pgbox.Progress;
+import dev.pgbox.cluster.AdminSql;
+import dev.pgbox.cluster.Server;
+import dev.pgbox.config.Durations;
+import dev.pgbox.config.Secrets;
+import dev.pgbox.config.Settings;
+import dev.pgbox.security.Scram;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Many applications on one server: each gets its own database owned by a NOLOGIN owner role, a LOGIN
+ * role with only data privileges (and a SCRAM password in .env.secrets), and a NOLOGIN read-only
+ * group. Nobody else may connect to the database. Every operation is idempotent.
+ */
+public final class Apps {
+    /** Marks databases made by 'pgbox app create' (COMMENT ON DATABASE). */
+    public static final String MARKER = "pgbox app";
+
+    private final Server server;
+    private final AdminSql sql;
+
+    public Apps(Server server) {
+        if (!server.running()) {
+            throw server.notRunning("manage apps");
+        }
+        this.server = server;
+        this.sql = server.admin();
+    }
+
+    /**
+     * Per-role limits.
+     *
+     * @param statementTimeout e.g. "30s"; "0" for none
+     * @param idleInTransactionTimeout e.g. "60s"; "0" for none
+     * @param connectionLimit at most this many sessions of the login role; -1 for none
+     */
+    public record Limits(String statementTimeout, String idleInTransactionTimeout, int connectionLimit) {
+    }
+
+    /** One row of 'pgbox app list'. */
+    public record AppInfo(String name, long bytes, int connections, int connectionLimit, String statementTimeout,
+                          String idleInTransactionTimeout, List<String> roles) {
+    }
+
+    /** What create did. */
+    public record Created(AppName app, boolean existed, boolean passwordGenerated) {
+    }
+
+    public boolean exists(AppName app) {
+        return "t".equals(sql.value("postgres", "SELECT EXISTS (SELECT FROM pg_database WHERE datname = " + literal(app.value()) + ")"));
+    }
+
+    private boolean isPgboxApp(AppName app) {
+        return MARKER.equals(sql.value("postgres", "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = "
+                + literal(app.value())));
+    }
+
+    /** Creates the app, or re-checks an existing one; {@code limits} null keeps existing limits (or the defaults for a new app). */
+    public Created create(AppName app, Limits limits, Limits defaults, Progress progress) {
+        boolean existed = exists(app);
+        if (existed && !isPgboxApp(app)) {
+            throw new PgboxException(ErrorKind.CONFIG, "a database named '" + app + "' exists and was not made by pgbox",
+                    "pgbox will not take over a database it did not create",
+                    "pick another app name, or drop or rename that database");
+        }
+        Settings settings = server.settings();
+        Path secrets = secretsFile();
+        String password = settings.appSecret(app.passwordVariable());
+        boolean generated = password == null;
+        if (generated) {
+            password = Scram.generatePassword(32);
+            Secrets.put(secrets, app.passwordVariable(), password);
+        }
+        try {
+            progress.step((existed ? "checking" : "creating") + " database '" + app + "' and roles " + app.loginRole() + ", "
+                    + app.ownerRole() + ", " + app.readonlyRole());
+            sql.run("postgres", AppSql.rolesAndDatabase(app, existed && !generated ? null : Scram.verifier(password)));
+            sql.run(app.value(), AppSql.insideDatabase(app));
+            Limits apply = limits != null ? limits : existed ? null : defaults;
+            if (apply != null) {
+                sql.run("postgres", AppSql.limits(app, apply));
+            }
+        } catch (PgboxException e) {
+            if (!existed) {
+                dropQuietly(app);
+                if (generated) {
+                    Secrets.remove(secrets, app.passwordVariable());
+                }
+            }
+            throw e;
+        }
+        return new Created(app, existed, generated);
+    }
+
+    public List<AppInfo> list() {
+        List<AppInfo> out = new ArrayList<>();
+        for (List<String> r : sql.rows("postgres", AppSql.LIST)) {
+            out.add(new AppInfo(r.get(0), Long.parseLong(r.get(1)), Integer.parseInt(r.get(2)), Integer.parseInt(r.get(3)),
+                    r.get(4).isEmpty() ? "0" : r.get(4), r.get(5).isEmpty() ? "0" : r.get(5),
+                    List.of(r.get(0), r.get(0) + "_owner", r.get(0) + "_readonly")));
+        }
+        return out;
+    }
+
+    /** A new password: set on the server first (as a SCRAM verifier), then saved to .env.secrets. */
+    public String rotatePassword(AppName app) {
+        requirePgboxApp(app);
+        String password = Scram.generatePassword(32);
+        sql.run("postgres", "ALTER ROLE " + AppSql.ident(app.loginRole()) + " PASSWORD " + literal(Scram.verifier(password)) + ";");
+        Secrets.put(secretsFile(), app.passwordVariable(), password);
+        return password;
+    }
+
+    /** Sessions of the app's database right now. */
+    public int openConnections(AppName app) {
+        return Integer.parseInt(sql.value("postgres", "SELECT count(*) FROM pg_stat_activity WHERE datname = " + literal(app.value())
+                + " AND pid <> pg_backend_pid()"));
+    }
+
+    /** Drops database and roles; with {@code force}, ends open sessions first. */
+    public void drop(AppName app, boolean force) {
+        requirePgboxApp(app);
+        int open = openConnections(app);
+        if (open > 0 && !force) {
+            throw new PgboxException(ErrorKind.CONFIG, "cannot drop app '" + app + "': " + open + " connection(s) are open",
+                    "dropping would cut off a running application", "stop the app first, or pass --force to end its sessions");
+        }
+        sql.run("postgres", AppSql.drop(app, force));
+        Secrets.remove(secretsFile(), app.passwordVariable());
+    }
+
+    private void dropQuietly(AppName app) {
+        try {
+            sql.run("postgres", AppSql.drop(app, true));
+        } catch (PgboxException e) {
+            // the original failure is the one to report
+        }
+    }
+
+    /** Fails with a clear message unless the app exists and was made by pgbox. */
+    public void requirePgboxApp(AppName app) {
+        if (!exists(app)) {
+            throw new PgboxException(ErrorKind.CONFIG, "no app named '" + app + "'", "there is no database of that name",
+                    "see 'pgbox app list', or create it with 'pgbox app create " + app + "'");
+        }
+        if (!isPgboxApp(app)) {
+            throw new PgboxException(ErrorKind.CONFIG, "database '" + app + "' was not made by 'pgbox app create'",
+                    "pgbox manages only the databases it created", "manage this database by hand");
+        }
+    }
+
+    /** Default limits from the settings catalogue. */
+    public static Limits defaults(Settings s) {
+        return new Limits(s.get(dev.pgbox.config.Setting.PGBOX_APP_STATEMENT_TIMEOUT),
+                s.get(dev.pgbox.config.Setting.PGBOX_APP_IDLE_TIMEOUT),
+                s.integer(dev.pgbox.config.Setting.PGBOX_APP_CONNECTION_LIMIT));
+    }
+
+    private Path secretsFile() {
+        return server.settings().projectDir().resolve(Settings.SECRETS_FILE);
+    }
+
+    static String literal(String v) {
+        return "'" + v.replace("'", "''") + "'";
+    }
+
+    /** Checks a duration option the same way settings are checked. */
+    public static String duration(String option, String value) {
+        Long ms = value == null ? null : Durations.parseMillis(value);
+        if (ms == null) {
+            throw new PgboxException(ErrorKind.USAGE, "invalid value '" + value + "' for " + option,
+                    option + " takes a whole number with a unit ms, s, min, h or d (0 turns it off)", "e.g. " + option + "=30s");
+        }
+        return Durations.format(ms);
+    }
+}

@@ -1,0 +1,200 @@
+package dev.pgbox.cli;
+
+import dev.pgbox.ErrorKind;
+import dev.pgbox.PgboxException;
+import dev.pgbox.apps.AppName;
+import dev.pgbox.apps.Apps;
+import dev.pgbox.cluster.Server;
+import dev.pgbox.config.Settings;
+import dev.pgbox.config.Size;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "app", mixinStandardHelpOptions = true,
+        description = {"Many apps on one server: each gets its own database, a NOLOGIN owner role, a LOGIN role that may",
+                "only read and write data (password in .env.secrets), and a NOLOGIN read-only role. No app can connect to",
+                "another app's database."},
+        subcommands = {AppCommand.Create.class, AppCommand.ListApps.class, AppCommand.Url.class, AppCommand.Rotate.class,
+                AppCommand.Drop.class})
+final class AppCommand extends BaseCommand implements Runnable {
+    @Override
+    public void run() {
+        spec.commandLine().usage(out());
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = {"Create app NAME: database NAME with every pgbox extension, roles NAME (LOGIN), NAME_owner and",
+                    "NAME_readonly, per-role limits. Creating an existing app re-checks its privileges and changes nothing else",
+                    "unless limits are given. Migrations run as the owner: SET ROLE NAME_owner."})
+    static final class Create extends BaseCommand implements Callable<Integer> {
+        @Parameters(paramLabel = "NAME", description = "Lowercase letters, digits and _, starting with a letter.")
+        String name;
+
+        @Option(names = "--statement-timeout", paramLabel = "DURATION",
+                description = "statement_timeout of the login role (default PGBOX_APP_STATEMENT_TIMEOUT).")
+        String statementTimeout;
+
+        @Option(names = "--idle-timeout", paramLabel = "DURATION",
+                description = "idle_in_transaction_session_timeout of the login role (default PGBOX_APP_IDLE_TIMEOUT).")
+        String idleTimeout;
+
+        @Option(names = "--connection-limit", paramLabel = "N",
+                description = "Most sessions the login role may hold, -1 for no limit (default PGBOX_APP_CONNECTION_LIMIT).")
+        Integer connectionLimit;
+
+        @Override
+        public Integer call() {
+            AppName app = new AppName(name);
+            Settings s = settings();
+            Apps.Limits defaults = Apps.defaults(s);
+            Apps.Limits limits = null;
+            if (statementTimeout != null || idleTimeout != null || connectionLimit != null) {
+                if (connectionLimit != null && connectionLimit < -1) {
+                    throw new PgboxException(ErrorKind.USAGE, "invalid --connection-limit " + connectionLimit,
+                            "the limit is a number of sessions, or -1 for none", "e.g. --connection-limit 20");
+                }
+                limits = new Apps.Limits(
+                        statementTimeout != null ? Apps.duration("--statement-timeout", statementTimeout) : defaults.statementTimeout(),
+                        idleTimeout != null ? Apps.duration("--idle-timeout", idleTimeout) : defaults.idleInTransactionTimeout(),
+                        connectionLimit != null ? connectionLimit : defaults.connectionLimit());
+            }
+            Console console = console();
+            Apps.Created c = new Apps(Server.open(s)).create(app, limits, defaults, console);
+            if (c.existed()) {
+                out().println("app '" + app + "' exists already; privileges checked" + (limits != null ? ", limits updated" : "")
+                        + (c.passwordGenerated() ? ", new password saved (the old one was not in .env.secrets)" : "; nothing else changed"));
+            } else {
+                out().printf("created app '%s': database %s, roles %s (login), %s, %s  [%.1fs]%n", app, app, app.loginRole(),
+                        app.ownerRole(), app.readonlyRole(), console.seconds());
+                out().println("  password: " + app.passwordVariable() + " in .env.secrets (not shown; pgbox app url " + app
+                        + " --show-password)");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Apps with size, connections now/limit, timeouts and roles.")
+    static final class ListApps extends BaseCommand implements Callable<Integer> {
+        @Option(names = "--json", description = "Print as JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            List<Apps.AppInfo> apps = new Apps(Server.open(settings())).list();
+            if (json) {
+                out().println(Tables.json(apps.stream().map(a -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("name", a.name());
+                    m.put("size_bytes", a.bytes());
+                    m.put("connections", a.connections());
+                    m.put("connection_limit", a.connectionLimit());
+                    m.put("statement_timeout", a.statementTimeout());
+                    m.put("idle_in_transaction_session_timeout", a.idleInTransactionTimeout());
+                    m.put("roles", a.roles());
+                    return m;
+                }).toList()));
+                return 0;
+            }
+            out().println(Tables.aligned(List.of("app", "size", "connections", "statement_timeout", "idle_timeout", "roles"),
+                    apps.stream().map(a -> List.of(a.name(), Size.human(a.bytes()),
+                            a.connections() + " / " + (a.connectionLimit() < 0 ? "unlimited" : Integer.toString(a.connectionLimit())),
+                            a.statementTimeout(), a.idleInTransactionTimeout(), String.join(", ", a.roles()))).toList()));
+            return 0;
+        }
+    }
+
+    @Command(name = "url", mixinStandardHelpOptions = true,
+            description = "Connection URLs of app NAME (libpq and JDBC forms), without the password unless asked.")
+    static final class Url extends BaseCommand implements Callable<Integer> {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Option(names = "--show-password", description = "Put the password into the URLs (they end up in your terminal's history).")
+        boolean showPassword;
+
+        @Override
+        public Integer call() {
+            AppName app = new AppName(name);
+            Settings s = settings();
+            Server server = Server.open(s);
+            new Apps(server).requirePgboxApp(app);
+            Connection c = Connection.forApp(s, server.layout(), app.value());
+            String password = s.appSecret(app.passwordVariable());
+            if (showPassword && password == null) {
+                throw new PgboxException(ErrorKind.CONFIG, "no password for app '" + app + "' in .env.secrets",
+                        app.passwordVariable() + " is missing", "pgbox app rotate-password " + app);
+            }
+            String libpq = c.libpqUrl();
+            String jdbc = c.jdbcUrl();
+            if (showPassword) {
+                String enc = java.net.URLEncoder.encode(password, java.nio.charset.StandardCharsets.UTF_8);
+                libpq = libpq.replace("postgresql://" + app + "@", "postgresql://" + app + ":" + enc + "@");
+                jdbc = jdbc + "&password=" + enc;
+            }
+            out().println("libpq: " + libpq);
+            out().println("jdbc:  " + jdbc);
+            if (!showPassword) {
+                out().println("password: " + app.passwordVariable() + " in .env.secrets (--show-password to include it)");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "rotate-password", mixinStandardHelpOptions = true,
+            description = "Give app NAME's login role a new password (set on the server first, then saved to .env.secrets).")
+    static final class Rotate extends BaseCommand implements Callable<Integer> {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() {
+            AppName app = new AppName(name);
+            new Apps(Server.open(settings())).rotatePassword(app);
+            out().println("new password for '" + app + "' saved as " + app.passwordVariable()
+                    + " in .env.secrets; open sessions keep working, new ones need it");
+            return 0;
+        }
+    }
+
+    @Command(name = "drop", mixinStandardHelpOptions = true,
+            description = {"Drop app NAME: its database and its three roles. Asks first (or --yes); refuses while sessions",
+                    "are open unless --force."})
+    static final class Drop extends BaseCommand implements Callable<Integer> {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Option(names = "--yes", description = "Do not ask.")
+        boolean yes;
+
+        @Option(names = "--force", description = "End the app's open sessions first.")
+        boolean force;
+
+        @Override
+        public Integer call() {
+            AppName app = new AppName(name);
+            Apps apps = new Apps(Server.open(settings()));
+            apps.requirePgboxApp(app);
+            if (!yes) {
+                java.io.Console tty = System.console();
+                if (tty == null) {
+                    throw new PgboxException(ErrorKind.USAGE, "dropping app '" + app + "' needs confirmation",
+                            "there is no terminal to ask on", "pass --yes to drop without asking");
+                }
+                String answer = tty.readLine("This deletes database '%s' and all its data. Type the app name to confirm: ", app);
+                if (answer == null || !answer.strip().equals(app.value())) {
+                    out().println("not dropped");
+                    return ErrorKind.USAGE.exitCode();
+                }
+            }
+            apps.drop(app, force);
+            out().println("dropped app '" + app + "' (database and roles " + app.loginRole() + ", " + app.ownerRole() + ", "
+                    + app.readonlyRole() + ")");
+            return 0;
+        }
+    }
+}

@@ -52,4 +52,13 @@ class ConfRenderingTest {
                         "shared_buffers = '1GB'   # 25% of the");
         assertThat(conf).doesNotContain("'*'", "0.0.0.0");
     }
+
+    @Test
+    void remoteNetworksGetHostsslScramLinesOnly() {
+        String hba = HbaFile.render(java.util.List.of("10.0.0.0/24", "192.168.1.7", "2001:db8::/32"));
+        assertThat(hba).contains("hostssl all       all       10.0.0.0/24     scram-sha-256",
+                "hostssl all       all       192.168.1.7/32  scram-sha-256", "hostssl all       all       2001:db8::/32   scram-sha-256");
+        assertThat(hba.lines().filter(l -> l.startsWith("host ")).toList()).allMatch(l -> l.contains("127.0.0.1/32") || l.contains("::1/128"));
+        assertThat(HbaFile.render(java.util.List.of())).doesNotContain("hostssl");
+    }
 }

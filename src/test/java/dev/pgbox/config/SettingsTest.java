@@ -110,4 +110,30 @@ class SettingsTest {
         assertThat(again.get(Setting.POSTGRES_PASSWORD)).isEqualTo(s.get(Setting.POSTGRES_PASSWORD));
         assertThat(Files.readAllLines(dir.resolve(".gitignore"))).containsOnlyOnce(".env.secrets");
     }
+
+    @Test
+    void remoteAccessNeedsValidAddressesAndBothSettings() throws IOException {
+        Settings s = load("POSTGRES_LISTEN=10.0.0.5, 10.0.0.6\nPOSTGRES_ALLOWED_CIDRS=10.0.0.0/24,192.168.1.7\n", Map.of());
+        assertThat(s.get(Setting.POSTGRES_LISTEN)).isEqualTo("10.0.0.5,10.0.0.6");
+        assertThat(Settings.list(s.get(Setting.POSTGRES_ALLOWED_CIDRS))).containsExactly("10.0.0.0/24", "192.168.1.7");
+        assertThatThrownBy(() -> load("POSTGRES_LISTEN=10.0.0.5\nPOSTGRES_ALLOWED_CIDRS=10.0.0.0/33\n", Map.of()))
+                .hasMessageContaining("POSTGRES_ALLOWED_CIDRS");
+        assertThatThrownBy(() -> load("POSTGRES_LISTEN=myhost.example\n", Map.of())).hasMessageContaining("POSTGRES_LISTEN");
+        assertThatThrownBy(() -> load("POSTGRES_ALLOWED_CIDRS=10.0.0.0/24\n", Map.of()))
+                .hasMessageContaining("POSTGRES_LISTEN is empty");
+        assertThat(load("POSTGRES_LISTEN=*\nPOSTGRES_ALLOWED_CIDRS=0.0.0.0/0\n", Map.of()).get(Setting.POSTGRES_LISTEN)).isEqualTo("*");
+    }
+
+    @Test
+    void appPasswordsAreSecretsOnly() throws IOException {
+        Files.writeString(dir.resolve(".env.secrets"), "PGBOX_APP_SHOP_PASSWORD=abc\n");
+        assertThat(load("", Map.of()).appSecret("PGBOX_APP_SHOP_PASSWORD")).isEqualTo("abc");
+        assertThatThrownBy(() -> load("PGBOX_APP_SHOP_PASSWORD=abc\n", Map.of())).hasMessageContaining("is set in .env.dev:1");
+        Secrets.put(dir.resolve(".env.secrets"), "PGBOX_APP_SHOP_PASSWORD", "xyz");
+        Secrets.put(dir.resolve(".env.secrets"), "PGBOX_APP_BLOG_PASSWORD", "q");
+        assertThat(Files.readString(dir.resolve(".env.secrets"))).isEqualTo("PGBOX_APP_SHOP_PASSWORD=xyz\nPGBOX_APP_BLOG_PASSWORD=q\n");
+        Secrets.remove(dir.resolve(".env.secrets"), "PGBOX_APP_SHOP_PASSWORD");
+        assertThat(Files.readString(dir.resolve(".env.secrets"))).isEqualTo("PGBOX_APP_BLOG_PASSWORD=q\n");
+        assertThat(Files.getPosixFilePermissions(dir.resolve(".env.secrets"))).isEqualTo(Secrets.OWNER_ONLY);
+    }
 }

@@ -163,6 +163,27 @@ public final class PgboxProject implements AutoCloseable {
                 s.get(Setting.POSTGRES_PASSWORD), dir.resolve(".pgbox/run/server.crt")));
     }
 
+    /** A JDBC connection as any role, verified TLS; throws SQLException so tests can check the SQLSTATE. */
+    public Connection connect(String host, String database, String user, String password, java.util.Properties extra)
+            throws java.sql.SQLException {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("user", user);
+        p.setProperty("password", password);
+        p.setProperty("sslmode", "verify-full");
+        p.setProperty("sslrootcert", dir.resolve(".pgbox/run/server.crt").toString());
+        p.setProperty("connectTimeout", "10");
+        if (extra != null) {
+            p.putAll(extra);
+        }
+        return java.sql.DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/" + database, p);
+    }
+
+    /** Every value in .env.secrets. */
+    public List<String> secretValues() {
+        return read(dir.resolve(".env.secrets")).lines().filter(l -> l.contains("=") && !l.startsWith("#"))
+                .map(l -> l.substring(l.indexOf('=') + 1).strip()).filter(v -> !v.isEmpty()).toList();
+    }
+
     /** The postmaster PID, or -1 when there is no postmaster.pid. */
     public long pid() {
         try {

@@ -100,25 +100,43 @@ public final class Rls {
     public record Protected(TableName table, String column, String type) {
     }
 
-    /** Tables with row-level security enabled, with their tenant columns. */
+    /** Tables with row-level security enabled, with their tenant columns and types, in one query. */
     public static List<Protected> protectedTables(AdminSql sql, String database, String defaultColumn) {
         List<Protected> out = new ArrayList<>();
         for (List<String> r : sql.rows(database, """
-                SELECT n.nspname, c.relname,
-                       coalesce((SELECT substring(obj_description(p.oid, 'pg_policy') FROM '%s(.*)') FROM pg_policy p
-                                 WHERE p.polrelid = c.oid AND p.polname = '%s'), ''),
-                       coalesce((SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
-                                 WHERE a.attrelid = c.oid AND a.attname = '%s' AND NOT a.attisdropped), '')
-                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                WHERE c.relkind IN ('r', 'p') AND c.relrowsecurity AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+                WITH t AS (
+                  SELECT c.oid, n.nspname, c.relname,
+                         coalesce((SELECT substring(obj_description(p.oid, 'pg_policy') FROM '%s(.*)') FROM pg_policy p
+                                   WHERE p.polrelid = c.oid AND p.polname = '%s'), '%s') AS col
+                  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                  WHERE c.relkind IN ('r', 'p') AND c.relrowsecurity AND n.nspname NOT IN ('pg_catalog', 'information_schema'))
+                SELECT t.nspname, t.relname, t.col, coalesce(format_type(a.atttypid, a.atttypmod), '')
+                FROM t LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attname = t.col AND NOT a.attisdropped AND a.attnum > 0
                 ORDER BY 1, 2
                 """.formatted(COMMENT_PREFIX, POLICY, defaultColumn))) {
-            String column = !r.get(2).isEmpty() ? r.get(2) : !r.get(3).isEmpty() ? defaultColumn : null;
-            String type = column == null ? null : sql.value(database, "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = '"
-                    + new TableName(r.get(0), r.get(1)).sql().replace("'", "''") + "'::regclass AND attname = '" + column + "'");
-            out.add(new Protected(new TableName(r.get(0), r.get(1)), column, type));
+            boolean known = !r.get(3).isEmpty();
+            out.add(new Protected(new TableName(r.get(0), r.get(1)), known ? r.get(2) : null, known ? r.get(3) : null));
         }
         return out;
+    }
+
+    /** Up to two distinct tenant values per table, read by the superuser (who bypasses RLS), in one query. */
+    static java.util.Map<String, List<String>> tenantSamples(AdminSql sql, String database, List<Protected> tables) {
+        List<String> parts = new ArrayList<>();
+        for (Protected p : tables) {
+            if (p.column() != null) {
+                String col = ident(p.column());
+                parts.add("(SELECT '" + p.table().toString().replace("'", "''") + "', v FROM (SELECT DISTINCT " + col + "::text AS v FROM "
+                        + p.table().sql() + " WHERE " + col + " IS NOT NULL LIMIT 2) x)");
+            }
+        }
+        java.util.Map<String, List<String>> samples = new java.util.HashMap<>();
+        if (!parts.isEmpty()) {
+            for (List<String> r : sql.rows(database, String.join(" UNION ALL ", parts))) {
+                samples.computeIfAbsent(r.get(0), k -> new ArrayList<>()).add(r.get(1));
+            }
+        }
+        return samples;
     }
 
     /** The outcome of one isolation check: pass, fail, or skip (could not be tested, with why). */
@@ -142,14 +160,15 @@ public final class Rls {
         List<TestResult> results = new ArrayList<>();
         try (Connection c = Jdbc.connect(appRole)) {
             c.setAutoCommit(false);
-            for (Protected p : protectedTables(sql, database, defaultColumn)) {
+            List<Protected> tables = protectedTables(sql, database, defaultColumn);
+            java.util.Map<String, List<String>> samples = tenantSamples(sql, database, tables);
+            for (Protected p : tables) {
                 if (p.column() == null) {
                     results.add(new TestResult(p.table().toString(), "?", Outcome.SKIP, Outcome.SKIP, Outcome.SKIP, Outcome.SKIP,
                             "no pgbox policy and no " + defaultColumn + " column: pass --tenant-column"));
                     continue;
                 }
-                List<String> tenants = sql.rows(database, "SELECT DISTINCT " + ident(p.column()) + "::text FROM " + p.table().sql()
-                        + " WHERE " + ident(p.column()) + " IS NOT NULL LIMIT 2").stream().map(r -> r.get(0)).toList();
+                List<String> tenants = samples.getOrDefault(p.table().toString(), List.of());
                 try {
                     results.add(testTable(c, p, tenants));
                 } finally {

@@ -38,6 +38,9 @@ final class StatusCommand extends BaseCommand implements Callable<Integer> {
             report.put("pid", PgCtl.pid(server.layout().dataDir()).orElse(-1));
             report.setAll((ObjectNode) server.liveStatus());
             report.put("url", Connection.of(settings, server.layout()).libpqUrl());
+            var apps = report.putArray("apps");
+            new dev.pgbox.apps.Apps(server).list().forEach(a -> apps.addObject().put("name", a.name()).put("size_bytes", a.bytes())
+                    .put("connections", a.connections()).put("connection_limit", a.connectionLimit()));
         }
         if (json) {
             out().println(Tables.json(report));
@@ -64,6 +67,10 @@ final class StatusCommand extends BaseCommand implements Callable<Integer> {
         List<String> ext = new ArrayList<>();
         r.path("extensions").forEach(e -> ext.add(e.path("name").asText() + " " + e.path("version").asText()));
         o.println("extensions   " + String.join(", ", ext));
+        List<String> apps = new ArrayList<>();
+        r.path("apps").forEach(a -> apps.add(a.path("name").asText() + " (" + Size.human(a.path("size_bytes").asLong()) + ", "
+                + a.path("connections").asInt() + " conn)"));
+        o.println("apps         " + (apps.isEmpty() ? "none (pgbox app create NAME)" : String.join(", ", apps)));
         o.println("data         " + r.path("data_dir").asText());
         o.println("url          " + r.path("url").asText());
     }

@@ -213,6 +213,8 @@ class SecurityIT {
         JsonNode list = new ObjectMapper().readTree(run("app", "list", "--json").stdout());
         assertThat(list.findValuesAsText("name")).containsExactly("alpha", "beta");
         assertThat(list.get(0).path("connection_limit").asInt()).isEqualTo(20);
+        JsonNode status = new ObjectMapper().readTree(run("status", "--json").stdout());
+        assertThat(status.path("apps").findValuesAsText("name")).containsExactly("alpha", "beta");
 
         String url = run("app", "url", "alpha", "--show-password").stdout();
         assertThat(url).contains("jdbc:postgresql://127.0.0.1:" + project.port() + "/alpha", password("alpha"));

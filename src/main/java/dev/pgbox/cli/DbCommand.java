@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "db", mixinStandardHelpOptions = true, description = "Work with the application database.",
-        subcommands = {DbCommand.Shell.class, DbCommand.Query.class})
+        subcommands = {DbCommand.Shell.class, DbCommand.Query.class, DbBackupCommands.Backup.class,
+                DbBackupCommands.Restore.class, DbBackupCommands.RestorePoint.class})
 final class DbCommand extends BaseCommand implements Runnable {
     @Override
     public void run() {

@@ -16,7 +16,7 @@ final class RestartCommand extends BaseCommand implements Callable<Integer> {
             console.step("stopping");
             server.stop();
         }
-        Server.StartResult r = Server.start(settings, console);
+        Server.StartResult r = StartCommand.startWithBackups(settings, console);
         StartCommand.report(r, console, out());
         return 0;
     }

@@ -2,6 +2,8 @@ package dev.pgbox.cli;
 
 import dev.pgbox.cluster.Server;
 import dev.pgbox.config.Setting;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
@@ -12,9 +14,20 @@ final class StartCommand extends BaseCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Console console = console();
-        Server.StartResult r = Server.start(settings(), console);
-        report(r, console, out());
+        report(startWithBackups(settings(), console), console, out());
         return 0;
+    }
+
+    /** Server.start, then pgBackRest's stanza and first full backup when archiving is on. */
+    static Server.StartResult startWithBackups(dev.pgbox.config.Settings settings, Console console) {
+        Server.StartResult r = Server.start(dev.pgbox.backup.Backups.withCipherKey(settings), console);
+        List<String> more = new dev.pgbox.backup.Backups(r.server()).afterStart(console);
+        if (more.isEmpty()) {
+            return r;
+        }
+        List<String> actions = new ArrayList<>(r.actions());
+        actions.addAll(more);
+        return new Server.StartResult(actions, false, r.layout(), r.settings(), r.pid());
     }
 
     static void report(Server.StartResult r, Console console, java.io.PrintWriter out) {

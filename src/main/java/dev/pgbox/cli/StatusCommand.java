@@ -38,6 +38,7 @@ final class StatusCommand extends BaseCommand implements Callable<Integer> {
             report.put("pid", PgCtl.pid(server.layout().dataDir()).orElse(-1));
             report.setAll((ObjectNode) server.liveStatus());
             report.put("url", Connection.of(settings, server.layout()).libpqUrl());
+            report.set("backups", backups(server));
             var apps = report.putArray("apps");
             new dev.pgbox.apps.Apps(server).list().forEach(a -> apps.addObject().put("name", a.name()).put("size_bytes", a.bytes())
                     .put("connections", a.connections()).put("connection_limit", a.connectionLimit()));
@@ -70,9 +71,58 @@ final class StatusCommand extends BaseCommand implements Callable<Integer> {
         List<String> apps = new ArrayList<>();
         r.path("apps").forEach(a -> apps.add(a.path("name").asText() + " (" + Size.human(a.path("size_bytes").asLong()) + ", "
                 + a.path("connections").asInt() + " conn)"));
+        JsonNode b = r.path("backups");
+        if (!b.path("archiving").asBoolean()) {
+            o.println("backups      WAL archiving off (BACKUP_ARCHIVE=off): no point-in-time recovery");
+        } else {
+            String archiver = b.path("archiver_ok").asBoolean()
+                    ? "archiver ok · " + b.path("archived_count").asLong() + " WAL files archived" + (b.path("last_archived_epoch").asLong() > 0
+                    ? ", last " + ago(b.path("last_archived_epoch").asLong()) : "")
+                    : "archiver FAILING since " + ago(b.path("last_failed_epoch").asLong()) + " (" + b.path("failed_count").asLong()
+                    + " failures, " + b.path("last_failed_wal").asText() + ")";
+            o.println("backups      " + archiver + " · " + b.path("physical_backups").asInt() + " physical"
+                    + (b.has("last_backup") ? ", last " + b.path("last_backup_type").asText() + " "
+                    + ago(java.time.Instant.parse(b.path("last_backup_at").asText()).getEpochSecond()) : ""));
+            if (b.has("fix")) {
+                o.println("             fix: " + b.path("fix").asText());
+            }
+        }
         o.println("apps         " + (apps.isEmpty() ? "none (pgbox app create NAME)" : String.join(", ", apps)));
         o.println("data         " + r.path("data_dir").asText());
         o.println("url          " + r.path("url").asText());
+    }
+
+    /** Archiver health (pg_stat_archiver) and the newest physical backup. */
+    private static ObjectNode backups(Server server) {
+        ObjectNode b = Tables.JSON.createObjectNode();
+        dev.pgbox.backup.Backups backups = new dev.pgbox.backup.Backups(server);
+        b.put("archiving", backups.archiving());
+        List<String> a = backups.archiverRow();
+        b.put("archived_count", Long.parseLong(a.get(0)));
+        b.put("last_archived_wal", a.get(1));
+        b.put("last_archived_epoch", a.get(2).isEmpty() ? 0 : Long.parseLong(a.get(2)));
+        b.put("failed_count", Long.parseLong(a.get(3)));
+        b.put("last_failed_wal", a.get(4));
+        b.put("last_failed_epoch", a.get(5).isEmpty() ? 0 : Long.parseLong(a.get(5)));
+        boolean failing = b.path("last_failed_epoch").asLong() > b.path("last_archived_epoch").asLong();
+        b.put("archiver_ok", !backups.archiving() || !failing);
+        if (failing) {
+            b.put("fix", "pgBackRest cannot store WAL: check that " + backups.pgbackrest().repo() + " exists, is writable by "
+                    + server.layout().osUser() + " and has free space; details in " + server.layout().logDir() + "/pgbackrest");
+        }
+        var sets = backups.archiving() ? backups.physicalBackups() : List.<dev.pgbox.backup.BackupSet>of();
+        b.put("physical_backups", sets.size());
+        if (!sets.isEmpty()) {
+            var last = sets.get(sets.size() - 1);
+            b.put("last_backup", last.label());
+            b.put("last_backup_type", last.type());
+            b.put("last_backup_at", last.stop().toString());
+        }
+        return b;
+    }
+
+    static String ago(long epochSeconds) {
+        return uptime(Math.max(0, java.time.Instant.now().getEpochSecond() - epochSeconds)) + " ago";
     }
 
     static String uptime(long seconds) {

@@ -108,6 +108,16 @@ public record Layout(Path projectDir, Path stateDir, Path dataDir, Path runDir, 
         return dataDir.resolve("server.crt");
     }
 
+    /** pgBackRest's configuration for this project (0600, owned by the OS user: it may hold the cipher key). */
+    public Path pgbackrestConf() {
+        return stateDir.resolve("pgbackrest.conf");
+    }
+
+    /** Default home of backups: the pgBackRest repository and logical dumps. */
+    public Path backupDir() {
+        return stateDir.resolve("backup");
+    }
+
     public boolean initialized() {
         return Files.exists(dataDir.resolve("PG_VERSION"));
     }

@@ -11,12 +11,12 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalLookupService;
 
 /** Writes files and folders owned by the OS user that runs the server, atomically where it matters. */
-final class OwnedFiles {
+public final class OwnedFiles {
     private OwnedFiles() {
     }
 
     /** Replaces {@code file} (write to a sibling, then rename) and gives it to {@code owner}. */
-    static void write(Path file, String text, String owner, String mode) {
+    public static void write(Path file, String text, String owner, String mode) {
         try {
             Path tmp = file.resolveSibling("." + file.getFileName() + ".pgbox-tmp");
             Files.writeString(tmp, text, StandardCharsets.UTF_8);
@@ -29,7 +29,7 @@ final class OwnedFiles {
     }
 
     /** Creates a folder (and parents) owned by {@code owner} with {@code mode}; an existing one keeps its owner. */
-    static void directory(Path dir, String owner, String mode) {
+    public static void directory(Path dir, String owner, String mode) {
         try {
             if (!Files.isDirectory(dir)) {
                 Files.createDirectories(dir);
@@ -48,7 +48,7 @@ final class OwnedFiles {
         }
     }
 
-    static String read(Path file) {
+    public static String read(Path file) {
         try {
             return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
         } catch (IOException e) {

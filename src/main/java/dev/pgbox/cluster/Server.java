@@ -73,6 +73,10 @@ public final class Server {
 
     /** What start did, for the report. */
     public record StartResult(List<String> actions, boolean alreadyRunning, Layout layout, Settings settings, long pid) {
+        /** The running server, for what comes after start (backups). */
+        public Server server() {
+            return new Server(settings, layout);
+        }
     }
 
     /** Brings the server up, doing only what is missing. */
@@ -267,7 +271,9 @@ public final class Server {
                     "initdb failed", "check free disk space and that " + layout.osUser() + " can write " + staging.getParent());
             progress.step("making a self-signed TLS certificate");
             Tls.makeCertificate(layout, staging);
-            writeConfig(staging);
+            // no WAL archiving while bootstrapping: the backup stanza is made after the first real start
+            Server quiet = new Server(settings.with(Setting.BACKUP_ARCHIVE, "off", "init"), layout);
+            quiet.writeConfig(staging);
             progress.step("creating role '" + settings.get(Setting.POSTGRES_USER) + "', database '"
                     + settings.get(Setting.POSTGRES_DB) + "' and extensions");
             Duration timeout = Duration.ofMillis(settings.millis(Setting.PGBOX_START_TIMEOUT));
@@ -278,6 +284,7 @@ public final class Server {
             } finally {
                 PgCtl.stop(layout, staging, timeout);
             }
+            writeConfig(staging);
             if (Files.isDirectory(data)) {
                 Files.delete(data); // checked empty and ours before anything started
             }

@@ -35,6 +35,14 @@ public final class ServerConf {
         p.put("password_encryption", quote(s.get(Setting.POSTGRES_PASSWORD_ENCRYPTION)));
         p.put("shared_preload_libraries", quote("pg_stat_statements,pg_cron"));
         p.put("wal_level", s.get(Setting.POSTGRES_WAL_LEVEL));
+        boolean archive = "on".equals(s.get(Setting.BACKUP_ARCHIVE));
+        p.put("archive_mode", archive ? "on" : "off");
+        if (archive) {
+            // pgBackRest pushes each finished WAL file to the repository (continuous archiving for PITR)
+            p.put("archive_command", quote(dev.pgbox.install.Tools.PGBACKREST + " --config=" + layout.pgbackrestConf()
+                    + " --stanza=main archive-push %p"));
+        }
+        p.put("archive_timeout", quote(s.get(Setting.BACKUP_ARCHIVE_TIMEOUT)));
         p.put("cron.database_name", quote(s.get(Setting.POSTGRES_DB)));
         p.put("cron.use_background_workers", "on");
         p.put("cron.max_running_jobs", Integer.toString(Tuner.CRON_WORKERS));

@@ -14,7 +14,7 @@ final class Tls {
     }
 
     static void makeCertificate(Layout l, Path dataDir) {
-        Command c = Command.of("/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256",
+        Command c = Command.of(dev.pgbox.install.Tools.OPENSSL, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256",
                         "-days", "3650", "-subj", "/CN=localhost",
                         "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1",
                         "-keyout", dataDir.resolve("server.key").toString(),

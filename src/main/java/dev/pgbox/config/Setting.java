@@ -102,6 +102,22 @@ public enum Setting {
     POSTGRES_MAX_PARALLEL_MAINTENANCE_WORKERS(Type.INT, "", "", Apply.RELOAD, "max_parallel_maintenance_workers",
             "Workers per index build. Auto: half the CPUs, 1 to 4."),
 
+    // ---- backups (pgBackRest for physical backups and WAL archiving, pg_dump for logical ones)
+    BACKUP_ARCHIVE(Type.CHOICE, "on", "", Apply.RESTART, null,
+            "Continuous WAL archiving through pgBackRest, with a full backup right after the first start: on or off.", "on", "off"),
+    BACKUP_REPO(Type.PATH, "", "", Apply.START, null, "pgBackRest repository folder. Default: <state dir>/backup/repo."),
+    BACKUP_DIR(Type.PATH, "", "", Apply.PGBOX, null, "Where logical dumps go. Default: <state dir>/backup/dumps."),
+    BACKUP_RETENTION_FULL(Type.INT, "2", "backups", Apply.START, null, "Full physical backups to keep (older ones and their WAL expire)."),
+    BACKUP_RETENTION_DIFF(Type.INT, "6", "backups", Apply.START, null, "Differential physical backups to keep."),
+    BACKUP_COMPRESS(Type.CHOICE, "zst", "", Apply.START, null, "Compression of backups and archived WAL: zst, lz4, gz or none.",
+            "zst", "lz4", "gz", "none"),
+    BACKUP_ENCRYPT(Type.CHOICE, "off", "", Apply.INIT, null,
+            "Encrypt the pgBackRest repository (aes-256-cbc; key generated into .env.secrets as BACKUP_CIPHER_PASS): on or off. "
+                    + "Set before the first start.", "off", "on"),
+    BACKUP_CIPHER_PASS(Type.SECRET, "", "", Apply.INIT, null, "Repository encryption key; generated when BACKUP_ENCRYPT=on."),
+    BACKUP_ARCHIVE_TIMEOUT(Type.DURATION, "5min", "", Apply.RELOAD, "archive_timeout",
+            "Switch to a new WAL file at least this often, so a quiet server still archives: the most a crash can lose."),
+
     // ---- fixed policy with a knob
     POSTGRES_LOG_MIN_DURATION_STATEMENT(Type.DURATION, "200ms", "", Apply.RELOAD, "log_min_duration_statement",
             "Log statements slower than this; -1 turns it off."),

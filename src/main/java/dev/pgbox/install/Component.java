@@ -24,6 +24,8 @@ public record Component(String name, boolean present, List<String> packages, boo
                         ? new Component("pgvector", pg.hasExtension("vector"), List.of("postgresql-" + n + "-pgvector"), false)
                         : new Component("pgvector (built from Debian's source package)", pg.hasExtension("vector"),
                                 List.of("dpkg-dev", "make", "gcc", "postgresql-server-dev-" + n), true),
-                new Component("openssl (TLS certificate)", Files.isExecutable(Path.of("/usr/bin/openssl")), List.of("openssl"), false));
+                new Component("pgBackRest (backups, WAL archiving)", Files.isExecutable(Path.of(Tools.PGBACKREST)),
+                        List.of("pgbackrest"), false),
+                new Component("openssl (TLS certificate)", Files.isExecutable(Path.of(Tools.OPENSSL)), List.of("openssl"), false));
     }
 }

@@ -260,7 +260,7 @@ class SecurityIT {
         assertThat(scanner.saw("pgbox.jar")).as("the scan saw pgbox run").isTrue();
         assertThat(scanner.saw("psql")).as("the scan saw psql run").isTrue();
         assertThat(scanner.leaks(secrets)).as("argv holding a secret").isEmpty();
-        try (Stream<Path> logs = Files.list(project.dir().resolve(".pgbox/log"))) {
+        try (Stream<Path> logs = Files.walk(project.dir().resolve(".pgbox/log")).filter(Files::isRegularFile)) {
             for (Path log : logs.toList()) {
                 String text = Files.readString(log);
                 for (String secret : secrets) {

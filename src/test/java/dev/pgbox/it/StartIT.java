@@ -221,7 +221,7 @@ class StartIT {
     @Order(13)
     void passwordNeverReachesTheServerLog() throws Exception {
         String password = project.settings().get(Setting.POSTGRES_PASSWORD);
-        try (Stream<Path> logs = Files.list(project.dir().resolve(".pgbox/log"))) {
+        try (Stream<Path> logs = Files.walk(project.dir().resolve(".pgbox/log")).filter(Files::isRegularFile)) {
             for (Path log : logs.toList()) {
                 assertThat(Files.readString(log)).as(log.toString()).doesNotContain(password);
             }

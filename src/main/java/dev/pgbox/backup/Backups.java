@@ -1,0 +1,235 @@
+package dev.pgbox.backup;
+
+import dev.pgbox.ErrorKind;
+import dev.pgbox.PgboxException;
+import dev.pgbox.Progress;
+import dev.pgbox.cluster.AdminSql;
+import dev.pgbox.cluster.PgCtl;
+import dev.pgbox.cluster.Server;
+import dev.pgbox.config.Secrets;
+import dev.pgbox.config.Setting;
+import dev.pgbox.config.Settings;
+import dev.pgbox.config.Size;
+import dev.pgbox.security.Scram;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Physical backups and point-in-time recovery through pgBackRest: the stanza and a first full backup
+ * right after the first start (so PITR works from the first minute), backups on demand, restore
+ * points, and whole-cluster PITR (stop, restore, replay to the target, promote, wait until writable).
+ */
+public final class Backups {
+    private static final DateTimeFormatter PG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSxxx").withZone(ZoneOffset.UTC);
+
+    private final Server server;
+    private final PgBackRest pgbackrest;
+
+    public Backups(Server server) {
+        this.server = server;
+        this.pgbackrest = new PgBackRest(server.settings(), server.layout());
+    }
+
+    /** With BACKUP_ENCRYPT=on, makes sure a cipher key exists in .env.secrets (generated once, 0600). */
+    public static Settings withCipherKey(Settings s) {
+        if (!"on".equals(s.get(Setting.BACKUP_ENCRYPT)) || s.isSet(Setting.BACKUP_CIPHER_PASS)) {
+            return s;
+        }
+        String key = Scram.generatePassword(48);
+        Secrets.put(s.projectDir().resolve(Settings.SECRETS_FILE), Setting.BACKUP_CIPHER_PASS.name(), key);
+        return s.with(Setting.BACKUP_CIPHER_PASS, key, Settings.SECRETS_FILE + " (generated)");
+    }
+
+    public boolean archiving() {
+        return "on".equals(server.settings().get(Setting.BACKUP_ARCHIVE));
+    }
+
+    public PgBackRest pgbackrest() {
+        return pgbackrest;
+    }
+
+    /** After every start: pgBackRest's config; the first time, the stanza and a full backup. Returns what it did. */
+    public List<String> afterStart(Progress progress) {
+        List<String> actions = new ArrayList<>();
+        pgbackrest.writeConfig();
+        if (archiving() && !pgbackrest.stanzaExists()) {
+            progress.step("creating the backup stanza in " + pgbackrest.repo());
+            pgbackrest.stanzaCreate();
+            progress.step("taking the first full backup, so point-in-time recovery works from now on");
+            BackupSet first = pgbackrest.backup("full", progress);
+            actions.add("took the first full backup " + first.label() + " (" + Size.human(first.sizeBytes()) + ")");
+        }
+        return actions;
+    }
+
+    private void requireArchiving(String what) {
+        if (!archiving()) {
+            throw new PgboxException(ErrorKind.CONFIG, "cannot " + what + ": BACKUP_ARCHIVE is off",
+                    "physical backups and point-in-time recovery need continuous WAL archiving",
+                    "set BACKUP_ARCHIVE=on in .env.dev and run 'pgbox restart'");
+        }
+        if (!server.running()) {
+            throw server.notRunning(what);
+        }
+        if (!pgbackrest.stanzaExists()) {
+            throw new PgboxException(ErrorKind.CONFIG, "cannot " + what + ": there is no backup stanza yet",
+                    "the stanza is made by 'pgbox start' with BACKUP_ARCHIVE=on", "run 'pgbox start'");
+        }
+    }
+
+    /** A physical backup of {@code type}: full, diff or incr. */
+    public BackupSet physical(String type, Progress progress) {
+        if (!List.of("full", "diff", "incr").contains(type)) {
+            throw new PgboxException(ErrorKind.USAGE, "unknown backup type '" + type + "'", "pgBackRest takes full, diff or incr",
+                    "e.g. --type=diff");
+        }
+        requireArchiving("take a physical backup");
+        pgbackrest.writeConfig();
+        progress.step("pgBackRest " + type + " backup into " + pgbackrest.repo());
+        return pgbackrest.backup(type, progress);
+    }
+
+    public List<BackupSet> physicalBackups() {
+        pgbackrest.writeConfig();
+        return pgbackrest.info();
+    }
+
+    /** pg_create_restore_point, then a WAL switch so the point reaches the archive promptly. */
+    public String restorePoint(String name) {
+        if (name == null || !name.matches("[A-Za-z0-9_.:-]{1,60}")) {
+            throw new PgboxException(ErrorKind.USAGE, "invalid restore point name '" + name + "'",
+                    "names are 1 to 60 letters, digits and _ . : -", "e.g. pgbox db restore-point before-migration-42");
+        }
+        requireArchiving("create a restore point");
+        AdminSql sql = server.admin();
+        String lsn = sql.value("postgres", "SELECT pg_create_restore_point('" + name + "')");
+        RestorePoints.record(server.layout(), new RestorePoints.Point(name, Instant.now(), lsn));
+        pgbackrest.check();
+        return lsn;
+    }
+
+    /** Parses "2026-05-07 14:30:00 UTC", "2026-05-07 14:30:00+02", ISO-8601 and friends; the zone is required. */
+    public static Instant parseTime(String text) {
+        String t = text.strip().replace(" UTC", "Z").replace(" utc", "Z").replace(' ', 'T');
+        if (t.matches(".*[+-]\\d{2}$")) {
+            t = t + ":00";
+        }
+        try {
+            return java.time.OffsetDateTime.parse(t).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new PgboxException(ErrorKind.USAGE, "cannot read the time '" + text + "'",
+                    "expected a date and time with a zone", "e.g. --point-in-time=\"2026-05-07 14:30:00 UTC\" or 2026-05-07T14:30:00+02:00");
+        }
+    }
+
+    /** What a point-in-time restore did. */
+    public record Recovered(String target, String backupLabel, Duration took, String timeline) {
+    }
+
+    /**
+     * Rewinds the whole cluster to {@code target}. Checks first (before anything is touched) that a
+     * backup older than the target exists and that the target is not in the future, archives the last
+     * WAL, then stops the server, restores with --delta, replays to the target on the backup's
+     * timeline, promotes, and waits until the server accepts writes. A fresh incremental backup then
+     * anchors the new timeline for later restores.
+     */
+    public Recovered pointInTime(Instant target, Progress progress) {
+        requireArchiving("restore to a point in time");
+        Instant now = Instant.now();
+        if (target.isAfter(now)) {
+            throw new PgboxException(ErrorKind.USAGE, "the target " + PG_TIME.format(target) + " is in the future",
+                    "the server's clock says " + PG_TIME.format(now), "pick a time in the past");
+        }
+        List<BackupSet> sets = pgbackrest.info();
+        Optional<BackupSet> base = sets.stream().filter(b -> !b.stop().isAfter(target)).max(Comparator.comparing(BackupSet::stop));
+        if (base.isEmpty()) {
+            String first = sets.isEmpty() ? "there is no backup at all"
+                    : "the oldest backup, " + sets.get(0).label() + ", finished at " + PG_TIME.format(sets.get(0).stop());
+            throw new PgboxException(ErrorKind.CONFIG, "cannot restore to " + PG_TIME.format(target) + ": it is before the first backup",
+                    first, "pick a later time; 'pgbox db backup --list' shows what can be restored");
+        }
+        return recover(progress, base.get(), List.of("--type=time", "--target=" + PG_TIME.format(target)), PG_TIME.format(target));
+    }
+
+    /** Rewinds the whole cluster to a restore point made with 'pgbox db restore-point'. */
+    public Recovered toRestorePoint(String name, Progress progress) {
+        requireArchiving("restore to a restore point");
+        List<BackupSet> sets = pgbackrest.info();
+        if (sets.isEmpty()) {
+            throw new PgboxException(ErrorKind.CONFIG, "there is no backup to restore from", "the repository is empty",
+                    "take one with 'pgbox db backup --physical'");
+        }
+        Optional<RestorePoints.Point> point = RestorePoints.find(server.layout(), name);
+        BackupSet base = point.flatMap(p -> sets.stream().filter(b -> !b.stop().isAfter(p.time()))
+                        .max(Comparator.comparing(BackupSet::stop)))
+                .orElse(sets.get(0)); // a point pgbox did not record: replay from the oldest backup, which covers it
+        if (point.isPresent() && point.get().time().isBefore(sets.get(0).stop())) {
+            throw new PgboxException(ErrorKind.CONFIG, "restore point '" + name + "' is older than every backup",
+                    "it was made at " + PG_TIME.format(point.get().time()) + " and the oldest backup finished at "
+                            + PG_TIME.format(sets.get(0).stop()), "pick a later restore point");
+        }
+        return recover(progress, base, List.of("--type=name", "--target=" + name), "restore point " + name);
+    }
+
+    private Recovered recover(Progress progress, BackupSet base, List<String> targetOptions, String targetText) {
+        long started = System.nanoTime();
+        progress.step("archiving the last WAL so nothing committed before the target is missing");
+        pgbackrest.check();
+        progress.step("stopping the server");
+        server.stop();
+        progress.step("restoring backup " + base.label() + " (" + Size.human(base.sizeBytes()) + ") with --delta");
+        List<String> options = new ArrayList<>(List.of("--delta", "--set=" + base.label(), "--target-action=promote",
+                "--target-timeline=current"));
+        options.addAll(targetOptions);
+        pgbackrest.restore(progress, options);
+        progress.step("replaying WAL to " + targetText + ", then promoting");
+        Duration timeout = Duration.ofMillis(server.settings().millis(Setting.PGBOX_START_TIMEOUT)).multipliedBy(10);
+        PgCtl.start(server.layout(), server.layout().dataDir(), timeout);
+        awaitPromoted(timeout);
+        String timeline = server.admin().value("postgres", "SELECT timeline_id FROM pg_control_checkpoint()");
+        progress.step("taking an incremental backup on the new timeline " + timeline);
+        pgbackrest.backup("incr", progress);
+        return new Recovered(targetText, base.label(), Duration.ofNanos(System.nanoTime() - started), timeline);
+    }
+
+    private void awaitPromoted(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            if (!server.running()) {
+                throw new PgboxException(ErrorKind.TOOL_FAILED, "recovery stopped before reaching the target",
+                        "the server shut down during recovery (see " + server.layout().logDir() + ")",
+                        "the target may lie after the last archived WAL; pick an earlier time");
+            }
+            try {
+                if ("f".equals(server.admin().value("postgres", "SELECT pg_is_in_recovery()"))) {
+                    return;
+                }
+                last = "still replaying WAL";
+            } catch (PgboxException e) {
+                last = e.reason();
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new PgboxException(ErrorKind.TIMEOUT, "recovery did not finish within " + timeout.toSeconds() + "s", last,
+                "watch the log in " + server.layout().logDir() + "; raise PGBOX_START_TIMEOUT for long replays");
+    }
+
+    /** pg_stat_archiver as one object, for status. */
+    public List<String> archiverRow() {
+        return server.admin().rows("postgres", "SELECT archived_count, coalesce(last_archived_wal, ''), "
+                + "coalesce(extract(epoch FROM last_archived_time)::bigint::text, ''), failed_count, coalesce(last_failed_wal, ''), "
+                + "coalesce(extract(epoch FROM last_failed_time)::bigint::text, '') FROM pg_stat_archiver").get(0);
+    }
+}

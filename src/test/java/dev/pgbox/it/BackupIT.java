@@ -1,0 +1,159 @@
+package dev.pgbox.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pgbox.sql.Jdbc;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/** Continuous archiving with pgBackRest and point-in-time recovery on a real server. */
+@Timeout(600)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class BackupIT {
+    static PgboxProject project;
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @BeforeAll
+    static void start() throws Exception {
+        project = PgboxProject.create("backup");
+        project.ok("start");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (project != null) {
+            project.close();
+        }
+    }
+
+    static List<String> column(String sql) {
+        try (Connection c = project.connectApp()) {
+            return Jdbc.execute(c, sql).rows().stream().map(r -> r.get(0)).toList();
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static JsonNode status() throws Exception {
+        return JSON.readTree(project.ok("status", "--json").stdout()).path("backups");
+    }
+
+    @Test
+    @Order(1)
+    void theFirstStartTakesAFullBackupAndArchivesWal() throws Exception {
+        JsonNode list = JSON.readTree(project.ok("db", "backup", "--list", "--json").stdout());
+        assertThat(list).hasSize(1);
+        assertThat(list.get(0).path("type").asText()).isEqualTo("full");
+        assertThat(list.get(0).path("size_bytes").asLong()).isPositive();
+        JsonNode b = status();
+        assertThat(b.path("archiving").asBoolean()).isTrue();
+        assertThat(b.path("archiver_ok").asBoolean()).isTrue();
+        assertThat(b.path("archived_count").asLong()).isPositive();
+        assertThat(project.admin().value("postgres", "SHOW archive_mode")).isEqualTo("on");
+    }
+
+    @Test
+    @Order(2)
+    void pointInTimeRecoveryKeepsExactlyTheEarlierCommits() throws Exception {
+        column("CREATE TABLE ledger (v int PRIMARY KEY); SELECT 1");
+        List<String> after = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            column("INSERT INTO ledger VALUES (" + i + "); SELECT 1"); // its own transaction
+            after.add(column("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')").get(0) + " UTC");
+            Thread.sleep(300);
+        }
+        long pid = project.pid();
+        PgboxProject.Run r = project.ok("db", "restore", "--point-in-time=" + after.get(2), "--yes");
+        assertThat(r.stdout()).contains("restored the cluster", "timeline");
+        assertThat(r.stderr()).contains("stopping the server", "restoring backup", "replaying WAL");
+        assertThat(column("SELECT v::text FROM ledger ORDER BY ledger.v")).containsExactly("1", "2", "3");
+        assertThat(project.pid()).isNotEqualTo(pid);
+        column("INSERT INTO ledger VALUES (100); SELECT 1"); // writable again
+    }
+
+    @Test
+    @Order(3)
+    void restorePointsWorkAcrossTimelines() throws Exception {
+        column("INSERT INTO ledger VALUES (200); SELECT 1");
+        assertThat(project.ok("db", "restore-point", "after-200").stdout()).contains("restore point 'after-200'");
+        column("INSERT INTO ledger VALUES (300); SELECT 1");
+        project.ok("db", "restore", "--restore-point=after-200", "--yes");
+        assertThat(column("SELECT v::text FROM ledger ORDER BY ledger.v")).containsExactly("1", "2", "3", "100", "200");
+        // and once more, now that the cluster is on yet another timeline
+        column("INSERT INTO ledger VALUES (400); SELECT 1");
+        project.ok("db", "restore", "--restore-point=after-200", "--yes");
+        assertThat(column("SELECT v::text FROM ledger ORDER BY ledger.v")).containsExactly("1", "2", "3", "100", "200");
+    }
+
+    @Test
+    @Order(4)
+    void aTargetBeforeTheFirstBackupIsRefusedAndChangesNothing() {
+        long pid = project.pid();
+        PgboxProject.Run r = project.pgbox("db", "restore", "--point-in-time=2001-01-01 00:00:00 UTC", "--yes");
+        assertThat(r.exitCode()).isEqualTo(3);
+        assertThat(r.stderr()).contains("before the first backup", "oldest backup");
+        assertThat(project.pid()).isEqualTo(pid);
+        assertThat(column("SELECT count(*)::text FROM ledger")).containsExactly("5");
+        PgboxProject.Run future = project.pgbox("db", "restore", "--point-in-time=2999-01-01 00:00:00 UTC", "--yes");
+        assertThat(future.exitCode()).isEqualTo(2);
+        assertThat(future.stderr()).contains("in the future");
+        PgboxProject.Run noTty = project.pgbox("db", "restore", "--point-in-time=2001-01-01 00:00:00 UTC");
+        assertThat(noTty.exitCode()).isEqualTo(2);
+        assertThat(noTty.stderr()).contains("--yes");
+        assertThat(project.pgbox("db", "restore", "--point-in-time=yesterday", "--yes").stderr()).contains("cannot read the time");
+        assertThat(project.pgbox("db", "restore-point", "no spaces please").exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    @Order(5)
+    void diffAndIncrementalBackupsAreListed() throws Exception {
+        assertThat(project.ok("db", "backup", "--physical", "--type=diff").stdout()).startsWith("diff backup ");
+        assertThat(project.pgbox("db", "backup", "--physical", "--type=weekly").exitCode()).isEqualTo(2);
+        JsonNode list = JSON.readTree(project.ok("db", "backup", "--list", "--json").stdout());
+        assertThat(list.findValuesAsText("type")).contains("full", "diff", "incr");
+        assertThat(project.ok("db", "backup", "--list").stdout()).contains("physical diff");
+    }
+
+    @Test
+    @Order(6)
+    void anUnwritableRepositoryShowsInStatusWithTheFixAndRecovers() throws Exception {
+        Path archive = project.dir().resolve(".pgbox/backup/repo/archive");
+        Files.setPosixFilePermissions(archive, PosixFilePermissions.fromString("---------"));
+        try {
+            project.admin().run("postgres", "CREATE TABLE wal_maker AS SELECT 1; SELECT pg_switch_wal();");
+            JsonNode b = null;
+            for (int i = 0; i < 60 && (b == null || b.path("archiver_ok").asBoolean()); i++) {
+                Thread.sleep(500);
+                b = status();
+            }
+            assertThat(b.path("archiver_ok").asBoolean()).as(b.toString()).isFalse();
+            assertThat(b.path("failed_count").asLong()).isPositive();
+            assertThat(b.path("fix").asText()).contains("writable", "pgbackrest");
+            assertThat(project.ok("status").stdout()).contains("archiver FAILING", "fix:");
+        } finally {
+            Files.setPosixFilePermissions(archive, PosixFilePermissions.fromString("rwxr-x---"));
+        }
+        JsonNode b = status();
+        for (int i = 0; i < 180 && !b.path("archiver_ok").asBoolean(); i++) {
+            if (i % 10 == 0) {
+                project.admin().run("postgres", "SELECT pg_switch_wal();"); // wakes the archiver to retry
+            }
+            Thread.sleep(500);
+            b = status();
+        }
+        assertThat(b.path("archiver_ok").asBoolean()).as(b.toString()).isTrue();
+    }
+}

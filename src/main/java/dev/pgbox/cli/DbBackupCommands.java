@@ -33,9 +33,21 @@ final class DbBackupCommands {
     }
 
     @Command(name = "backup", mixinStandardHelpOptions = true,
-            description = {"Take a backup. --physical: a pgBackRest backup of the whole cluster (full, diff or incr), the base",
-                    "for point-in-time recovery. --list: every backup with when, kind, size and duration."})
+            description = {"Take a backup. Without --physical: pg_dump of each app (default: the main database and every app)",
+                    "into a timestamped folder with a manifest (sizes, SHA-256, server version, row counts) and the roles without",
+                    "passwords. --physical: a pgBackRest backup of the whole cluster (full, diff or incr), the base for",
+                    "point-in-time recovery. --list: every backup of both kinds."})
     static final class Backup extends BaseCommand implements Callable<Integer> {
+        @picocli.CommandLine.Parameters(paramLabel = "APP", arity = "0..*", description = "Databases to dump (default: all).")
+        List<String> apps = new ArrayList<>();
+
+        @Option(names = "--format", defaultValue = "custom",
+                description = "pg_dump format: custom, tar, directory (parallel) or plain (default: ${DEFAULT-VALUE}).")
+        String format;
+
+        @Option(names = "--dest", paramLabel = "DIR", description = "Folder for the dump set (default: BACKUP_DIR).")
+        java.nio.file.Path dest;
+
         @Option(names = "--physical", description = "A pgBackRest backup of the whole cluster.")
         boolean physical;
 
@@ -55,11 +67,26 @@ final class DbBackupCommands {
             if (list) {
                 return list(backups);
             }
-            if (!physical) {
-                throw new PgboxException(ErrorKind.USAGE, "say what to back up", "logical dumps come in a later pgbox version",
-                        "use --physical for a pgBackRest backup, or --list");
-            }
             Console console = console();
+            if (!physical) {
+                Server server = Server.open(s);
+                List<String> dbs = new ArrayList<>(apps);
+                if (dbs.isEmpty()) {
+                    dbs.add(s.get(dev.pgbox.config.Setting.POSTGRES_DB));
+                    if (server.running()) {
+                        new dev.pgbox.apps.Apps(server).list().forEach(a -> dbs.add(a.name()));
+                    }
+                } else if (server.running()) {
+                    for (String app : dbs) {
+                        if (!app.equals(s.get(dev.pgbox.config.Setting.POSTGRES_DB))) {
+                            new dev.pgbox.apps.Apps(server).requirePgboxApp(new dev.pgbox.apps.AppName(app));
+                        }
+                    }
+                }
+                java.nio.file.Path folder = new dev.pgbox.backup.Dumps(server).dump(dbs, format, dest, null, console);
+                out().printf("dumped %s into %s  [%.1fs]%n", String.join(", ", dbs), folder, console.seconds());
+                return 0;
+            }
             BackupSet b = backups.physical(type, console);
             out().printf("%s backup %s: %s of data, %s in the repository, %ds  [%.1fs]%n", b.type(), b.label(), Size.human(b.sizeBytes()),
                     Size.human(b.repoBytes()), Duration.between(b.start(), b.stop()).toSeconds(), console.seconds());
@@ -68,6 +95,26 @@ final class DbBackupCommands {
 
         private int list(Backups backups) {
             List<Map<String, Object>> rows = new ArrayList<>();
+            for (com.fasterxml.jackson.databind.JsonNode d : new dev.pgbox.backup.Dumps(Server.open(settings())).list()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                List<String> names = new ArrayList<>();
+                long bytes = 0;
+                for (com.fasterxml.jackson.databind.JsonNode db : d.path("databases")) {
+                    names.add(db.path("name").asText());
+                    bytes += db.path("bytes").asLong();
+                }
+                m.put("kind", "logical");
+                m.put("id", d.path("path").asText());
+                m.put("type", d.path("format").asText());
+                m.put("started_at", d.path("created_at").asText());
+                m.put("finished_at", Instant.parse(d.path("created_at").asText()).plusMillis(d.path("duration_ms").asLong()).toString());
+                m.put("duration_seconds", d.path("duration_ms").asLong() / 1000);
+                m.put("size_bytes", bytes);
+                m.put("repo_bytes", bytes);
+                m.put("apps", String.join(",", names));
+                m.put("server_version", d.path("server_version").asText());
+                rows.add(m);
+            }
             for (BackupSet b : backups.physicalBackups()) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("kind", "physical");
@@ -83,6 +130,7 @@ final class DbBackupCommands {
                 m.put("wal_stop", b.walStop());
                 rows.add(m);
             }
+            rows.sort(java.util.Comparator.comparing(m -> (String) m.get("finished_at")));
             if (json) {
                 out().println(Tables.json(rows));
             } else if (rows.isEmpty()) {
@@ -99,8 +147,10 @@ final class DbBackupCommands {
     }
 
     @Command(name = "restore", mixinStandardHelpOptions = true,
-            description = {"Rewind the WHOLE cluster (every app) to a point in time or a restore point, from pgBackRest's",
-                    "backups and archived WAL: stop, restore, replay, promote, wait until writable. Asks first, or --yes."})
+            description = {"--point-in-time / --restore-point: rewind the WHOLE cluster (every app) from pgBackRest's backups and",
+                    "archived WAL: stop, restore, replay, promote, wait until writable. Asks first, or --yes.",
+                    "--file: restore one database from a logical dump (checked against its manifest, restored beside the",
+                    "target, then swapped in; the old one is kept until --cleanup). --cleanup: drop those kept databases."})
     static final class Restore extends BaseCommand implements Callable<Integer> {
         static final class Target {
             @Option(names = "--point-in-time", paramLabel = "TIME", description = "e.g. \"2026-05-07 14:30:00 UTC\"")
@@ -108,18 +158,48 @@ final class DbBackupCommands {
 
             @Option(names = "--restore-point", paramLabel = "NAME", description = "A point made with 'pgbox db restore-point'.")
             String point;
+
+            @Option(names = "--file", paramLabel = "PATH", description = "A dump file, or a dump set folder with --app.")
+            java.nio.file.Path file;
+
+            @Option(names = "--cleanup", description = "Drop the databases earlier --file restores kept.")
+            boolean cleanup;
         }
 
         @ArgGroup(exclusive = true, multiplicity = "1")
         Target target;
+
+        @Option(names = "--app", paramLabel = "NAME", description = "With --file: which database of a dump set, and the target.")
+        String app;
+
+        @Option(names = "--into", paramLabel = "NAME", description = "With --file: restore into this database instead.")
+        String into;
+
+        @Option(names = "--force", description = "With --file: replace a non-empty database (a safety dump is taken first).")
+        boolean force;
 
         @Option(names = "--yes", description = "Do not ask.")
         boolean yes;
 
         @Override
         public Integer call() {
+            Settings s = settings();
+            Console console = console();
+            if (target.cleanup) {
+                List<String> dropped = new dev.pgbox.backup.FileRestore(Server.open(s)).cleanup();
+                out().println(dropped.isEmpty() ? "nothing to clean up" : "dropped " + String.join(", ", dropped));
+                return 0;
+            }
+            if (target.file != null) {
+                var r = new dev.pgbox.backup.FileRestore(Server.open(s)).restore(target.file, app, into, force, console);
+                out().printf("restored '%s' from %s (%d tables checked against the manifest)%s%s  [%.1fs]%n", r.database(),
+                        target.file.getFileName(), r.rows().size(),
+                        r.keptAs() != null ? "; the previous database is kept as '" + r.keptAs() + "' until 'pgbox db restore --cleanup'" : "",
+                        r.safetyDump() != null ? "; safety dump in " + r.safetyDump() : "", console.seconds());
+                return 0;
+            }
             Instant when = target.time != null ? Backups.parseTime(target.time) : null;
-            Backups backups = backups(settings());
+            Backups backups = backups(s);
             String what = when != null ? "to " + when : "to restore point " + target.point;
             if (!yes) {
                 java.io.Console tty = System.console();
@@ -133,7 +213,6 @@ final class DbBackupCommands {
                     return ErrorKind.USAGE.exitCode();
                 }
             }
-            Console console = console();
             Backups.Recovered r = when != null ? backups.pointInTime(when, console) : backups.toRestorePoint(target.point, console);
             out().printf("restored the cluster to %s from backup %s; now on timeline %s and accepting writes  [%.1fs]%n", r.target(),
                     r.backupLabel(), r.timeline(), console.seconds());

@@ -95,6 +95,16 @@ public final class ProcessRunner {
         }
     }
 
+    /** Starts a program to be fed line by line; stderr is merged into its output. */
+    public static Session session(Command command) {
+        ProcessBuilder pb = builder(command).redirectErrorStream(true);
+        try {
+            return new Session(command, pb.start());
+        } catch (IOException e) {
+            throw cannotStart(command, e);
+        }
+    }
+
     static List<String> argv(Command command) {
         List<String> argv = new ArrayList<>();
         String target = command.runAs();

@@ -1,0 +1,249 @@
+package dev.pgbox.backup;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pgbox.ErrorKind;
+import dev.pgbox.PgboxException;
+import dev.pgbox.Progress;
+import dev.pgbox.cluster.Layout;
+import dev.pgbox.cluster.OwnedFiles;
+import dev.pgbox.cluster.Server;
+import dev.pgbox.config.Setting;
+import dev.pgbox.config.Size;
+import dev.pgbox.exec.Command;
+import dev.pgbox.exec.ProcessRunner;
+import dev.pgbox.exec.Session;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Logical backups: pg_dump per database into a timestamped folder, role definitions without
+ * passwords (pg_dumpall --globals-only), and a manifest.json with each file's size and SHA-256, the
+ * server version and every table's row count. The counts and the dump come from one snapshot
+ * (a REPEATABLE READ transaction whose snapshot pg_dump reuses), so a restore can be checked exactly.
+ */
+public final class Dumps {
+    public static final String MANIFEST = "manifest.json";
+    public static final List<String> FORMATS = List.of("custom", "tar", "directory", "plain");
+    private static final DateTimeFormatter FOLDER = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Server server;
+
+    public Dumps(Server server) {
+        this.server = server;
+    }
+
+    /** The folder dump sets go to: BACKUP_DIR or the state dir's backup/dumps. */
+    public Path home() {
+        var s = server.settings();
+        return s.isSet(Setting.BACKUP_DIR) ? Path.of(s.get(Setting.BACKUP_DIR)) : server.layout().backupDir().resolve("dumps");
+    }
+
+    static String fileName(String db, String format) {
+        return switch (format) {
+            case "custom" -> db + ".dump";
+            case "tar" -> db + ".tar";
+            case "plain" -> db + ".sql";
+            default -> db;
+        };
+    }
+
+    /** Dumps these databases into a new folder under {@code dest} (or {@link #home()}); returns the folder. */
+    public Path dump(List<String> databases, String format, Path dest, String label, Progress progress) {
+        if (!FORMATS.contains(format)) {
+            throw new PgboxException(ErrorKind.USAGE, "unknown dump format '" + format + "'", "pg_dump writes custom, tar, directory or plain",
+                    "e.g. --format=custom (the default)");
+        }
+        if (!server.running()) {
+            throw server.notRunning("dump");
+        }
+        Layout l = server.layout();
+        Instant started = Instant.now();
+        Path folder = (dest != null ? dest : home()).resolve(FOLDER.format(started) + (label == null ? "" : "-" + label));
+        OwnedFiles.directory(folder.getParent(), l.osUser(), "rwxr-x---");
+        if (Files.exists(folder)) {
+            throw new PgboxException(ErrorKind.CONFIG, "the dump folder " + folder + " exists already", "two dumps in the same second",
+                    "wait a second and run it again");
+        }
+        OwnedFiles.directory(folder, l.osUser(), "rwxr-x---");
+        ObjectNode manifest = JSON.createObjectNode();
+        manifest.put("kind", "pgbox logical dump");
+        manifest.put("created_at", started.toString());
+        manifest.put("server_version", server.admin().value("postgres", "SHOW server_version"));
+        manifest.put("format", format);
+        ArrayNode dbs = manifest.putArray("databases");
+        boolean done = false;
+        try {
+            for (String db : databases) {
+                dbs.add(dumpOne(db, format, folder, progress));
+            }
+            progress.step("dumping roles (without passwords)");
+            Path globals = folder.resolve("globals.sql");
+            ProcessRunner.runChecked(Command.of(l.pg().bin("pg_dumpall"), "--globals-only", "--no-role-passwords", "-h",
+                            l.runDir().toString(), "-p", Integer.toString(server.port()), "-U", Layout.SUPERUSER, "-f", globals.toString())
+                    .runAs(l.osUser()).timeout(Duration.ofMinutes(5)).build(), "pg_dumpall --globals-only failed", "see the server log");
+            ObjectNode g = manifest.putObject("globals");
+            g.put("file", "globals.sql");
+            g.put("sha256", sha256(globals));
+            manifest.put("duration_ms", Duration.between(started, Instant.now()).toMillis());
+            OwnedFiles.write(folder.resolve(MANIFEST), JSON.writeValueAsString(manifest), l.osUser(), "rw-r-----");
+            done = true;
+            return folder;
+        } catch (IOException e) {
+            throw new PgboxException(ErrorKind.FAILURE, "cannot write the manifest in " + folder, e.toString(), "check free disk space");
+        } finally {
+            if (!done) {
+                deleteTree(folder); // no half-written dump set is left to be mistaken for a good one
+            }
+        }
+    }
+
+    private ObjectNode dumpOne(String db, String format, Path folder, Progress progress) throws IOException {
+        Layout l = server.layout();
+        long size = Long.parseLong(server.admin().value("postgres", "SELECT pg_database_size('" + db.replace("'", "''") + "')"));
+        progress.step("dumping " + db + " (" + Size.human(size) + " on disk, " + format + " format)");
+        long t0 = System.nanoTime();
+        Path target = folder.resolve(fileName(db, format));
+        ObjectNode entry = JSON.createObjectNode();
+        try (Session psql = ProcessRunner.session(Command.of(l.pg().bin("psql"), "-X", "-q", "-A", "-t", "-F", "|",
+                        "-h", l.runDir().toString(), "-p", Integer.toString(server.port()), "-U", Layout.SUPERUSER, "-d", db)
+                .runAs(l.osUser()).env("PGAPPNAME", "pgbox dump").build())) {
+            List<String> snap = psql.exchange("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;\nSELECT pg_export_snapshot();\n\\echo __pgbox__\n",
+                    "__pgbox__");
+            String snapshot = snap.get(snap.size() - 1).strip();
+            List<String> counts = psql.exchange(COUNT_ROWS + "\\echo __pgbox__\n", "__pgbox__");
+            List<String> args = new java.util.ArrayList<>(List.of("--snapshot=" + snapshot, "-F", format.substring(0, 1), "-f",
+                    target.toString(), "-h", l.runDir().toString(), "-p", Integer.toString(server.port()), "-U", Layout.SUPERUSER, "-d", db));
+            if (format.equals("directory")) {
+                args.addAll(List.of("-j", Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors()))));
+            }
+            ProcessRunner.runChecked(Command.of(l.pg().bin("pg_dump")).args(args).runAs(l.osUser()).timeout(Duration.ofHours(12)).build(),
+                    "pg_dump of " + db + " failed", "see the server log; check free space in " + folder);
+            psql.exchange("COMMIT;\n\\echo __pgbox__\n", "__pgbox__");
+            ObjectNode tables = entry.putObject("tables");
+            for (String line : counts) {
+                int bar = line.lastIndexOf('|');
+                if (bar > 0) {
+                    tables.put(line.substring(0, bar), Long.parseLong(line.substring(bar + 1)));
+                }
+            }
+        }
+        long bytes = bytes(target);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        entry.put("name", db);
+        entry.put("file", target.getFileName().toString());
+        entry.put("bytes", bytes);
+        entry.put("sha256", sha256(target));
+        entry.put("duration_ms", Math.round(seconds * 1000));
+        progress.detail(String.format(java.util.Locale.ROOT, "%s: %s in %.1fs (%s/s)", db, Size.human(bytes), seconds,
+                Size.human((long) (size / Math.max(seconds, 0.001)))));
+        return entry;
+    }
+
+    /** Exact row counts of every table, in the session's snapshot: "schema.table|count" lines. */
+    static final String COUNT_ROWS = """
+            SELECT format('SELECT %L || ''|'' || count(*) FROM %s', n.nspname || '.' || c.relname, c.oid::regclass)
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
+            ORDER BY 1
+            \\gexec
+            """;
+
+    /** The dump sets in the dump folder, newest last. */
+    public List<JsonNode> list() {
+        Path home = home();
+        if (!Files.isDirectory(home)) {
+            return List.of();
+        }
+        try (Stream<Path> sets = Files.list(home)) {
+            return sets.filter(p -> Files.exists(p.resolve(MANIFEST))).sorted().map(p -> {
+                try {
+                    ObjectNode m = (ObjectNode) JSON.readTree(p.resolve(MANIFEST).toFile());
+                    m.put("path", p.toString());
+                    return (JsonNode) m;
+                } catch (IOException e) {
+                    return null;
+                }
+            }).filter(java.util.Objects::nonNull).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** Row counts of every table in {@code db} now (superuser, no RLS in the way). */
+    public Map<String, Long> rowCounts(String db) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (String line : server.admin().run(db, COUNT_ROWS).lines().toList()) {
+            int bar = line.lastIndexOf('|');
+            if (bar > 0) {
+                out.put(line.substring(0, bar), Long.parseLong(line.substring(bar + 1).strip()));
+            }
+        }
+        return out;
+    }
+
+    static long bytes(Path p) throws IOException {
+        if (!Files.isDirectory(p)) {
+            return Files.size(p);
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            return s.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+        }
+    }
+
+    /** SHA-256 of a file, or of a directory's files in name order. */
+    public static String sha256(Path p) throws IOException {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            List<Path> files;
+            if (Files.isDirectory(p)) {
+                try (Stream<Path> s = Files.walk(p)) {
+                    files = s.filter(Files::isRegularFile).sorted().toList();
+                }
+            } else {
+                files = List.of(p);
+            }
+            byte[] buf = new byte[1 << 16];
+            for (Path f : files) {
+                try (InputStream in = new DigestInputStream(Files.newInputStream(f), md)) {
+                    while (in.read(buf) >= 0) {
+                        // digesting
+                    }
+                }
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(root)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+}

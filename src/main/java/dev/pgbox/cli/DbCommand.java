@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "db", mixinStandardHelpOptions = true, description = "Work with the application database.",
         subcommands = {DbCommand.Shell.class, DbCommand.Query.class, DbBackupCommands.Backup.class,
-                DbBackupCommands.Restore.class, DbBackupCommands.RestorePoint.class})
+                DbBackupCommands.Restore.class, DbBackupCommands.RestorePoint.class, DbBackupCommands.Verify.class})
 final class DbCommand extends BaseCommand implements Runnable {
     @Override
     public void run() {

@@ -83,6 +83,10 @@ final class StatusCommand extends BaseCommand implements Callable<Integer> {
             o.println("backups      " + archiver + " · " + b.path("physical_backups").asInt() + " physical"
                     + (b.has("last_backup") ? ", last " + b.path("last_backup_type").asText() + " "
                     + ago(java.time.Instant.parse(b.path("last_backup_at").asText()).getEpochSecond()) : ""));
+            o.println("             " + (b.has("last_verified_at")
+                    ? "last good restore drill " + ago(java.time.Instant.parse(b.path("last_verified_at").asText()).getEpochSecond())
+                    + " (restore took " + b.path("last_verified_rto_seconds").asDouble() + "s)"
+                    : "never verified by a restore drill: run 'pgbox db verify'"));
             if (b.has("fix")) {
                 o.println("             fix: " + b.path("fix").asText());
             }
@@ -109,6 +113,11 @@ final class StatusCommand extends BaseCommand implements Callable<Integer> {
         if (failing) {
             b.put("fix", "pgBackRest cannot store WAL: check that " + backups.pgbackrest().repo() + " exists, is writable by "
                     + server.layout().osUser() + " and has free space; details in " + server.layout().logDir() + "/pgbackrest");
+        }
+        JsonNode drill = new dev.pgbox.backup.Drills(server).lastGood();
+        if (drill != null) {
+            b.put("last_verified_at", drill.path("at").asText());
+            b.put("last_verified_rto_seconds", drill.path("restore_ms").asLong() / 1000.0);
         }
         var sets = backups.archiving() ? backups.physicalBackups() : List.<dev.pgbox.backup.BackupSet>of();
         b.put("physical_backups", sets.size());

@@ -116,13 +116,21 @@ public final class PgCtl {
         return Command.of(l.pg().bin("pg_ctl"), args).runAs(l.osUser()).env("LC_ALL", "C.UTF-8");
     }
 
+    /** The port the server was told to use: postgresql.auto.conf wins over pgbox.conf, as in PostgreSQL. */
     private static String portOf(Path dataDir) {
-        try {
-            return Files.readAllLines(dataDir.resolve(Layout.CONF_FILE)).stream()
-                    .filter(line -> line.startsWith("port = ")).map(line -> line.substring(7).strip()).findFirst().orElse("?");
-        } catch (IOException e) {
-            return "?";
+        String port = "?";
+        for (String file : List.of(Layout.CONF_FILE, "postgresql.auto.conf")) {
+            try {
+                for (String line : Files.readAllLines(dataDir.resolve(file))) {
+                    if (line.startsWith("port = ")) {
+                        port = line.substring(7).strip();
+                    }
+                }
+            } catch (IOException e) {
+                // not there
+            }
         }
+        return port;
     }
 
     /** The server's own FATAL/ERROR lines from the startup log and the newest server log. */

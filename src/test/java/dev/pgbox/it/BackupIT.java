@@ -156,4 +156,75 @@ class BackupIT {
         }
         assertThat(b.path("archiver_ok").asBoolean()).as(b.toString()).isTrue();
     }
+
+    @Test
+    @Order(7)
+    void logicalDumpsCarryAManifestAndRestoreExactly() throws Exception {
+        project.ok("app", "create", "shop");
+        project.admin().run("shop", "SET ROLE shop_owner; CREATE TABLE orders (id serial PRIMARY KEY, v text); "
+                + "INSERT INTO orders (v) SELECT 'o' || i FROM generate_series(1, 2500) i;");
+        PgboxProject.Run r = project.ok("db", "backup", "shop");
+        assertThat(r.stderr()).contains("dumping shop", "MB/s");
+        Path set = Path.of(r.stdout().replaceAll("(?s).* into (\\S+) .*", "$1").strip());
+        JsonNode manifest = JSON.readTree(set.resolve("manifest.json").toFile());
+        assertThat(manifest.path("server_version").asText()).startsWith("15");
+        JsonNode shop = manifest.path("databases").get(0);
+        assertThat(shop.path("name").asText()).isEqualTo("shop");
+        assertThat(shop.path("tables").path("public.orders").asLong()).isEqualTo(2500);
+        assertThat(shop.path("sha256").asText()).hasSize(64);
+        assertThat(set.resolve("globals.sql")).exists();
+        assertThat(Files.readString(set.resolve("globals.sql"))).contains("CREATE ROLE shop").doesNotContain("SCRAM-SHA-256$");
+        JsonNode list = JSON.readTree(project.ok("db", "backup", "--list", "--json").stdout());
+        assertThat(list.findValuesAsText("kind")).contains("logical", "physical");
+
+        project.admin().run("shop", "DELETE FROM orders WHERE id > 100;");
+        PgboxProject.Run refused = project.pgbox("db", "restore", "--file=" + set.resolve("shop.dump"));
+        assertThat(refused.exitCode()).isEqualTo(3);
+        assertThat(refused.stderr()).contains("not empty", "--force");
+        PgboxProject.Run restored = project.ok("db", "restore", "--file=" + set.resolve("shop.dump"), "--force");
+        assertThat(restored.stdout()).contains("restored 'shop'", "kept as 'shop_old_", "safety dump in");
+        assertThat(project.admin().value("shop", "SELECT count(*) FROM orders")).isEqualTo("2500");
+        // the app still works as itself after the swap
+        try (Connection c = project.connect("127.0.0.1", "shop", "shop", project.settings().appSecret("PGBOX_APP_SHOP_PASSWORD"), null)) {
+            assertThat(Jdbc.execute(c, "SELECT count(*) FROM orders").rows().get(0).get(0)).isEqualTo("2500");
+        }
+        assertThat(project.ok("db", "restore", "--cleanup").stdout()).contains("dropped shop_old_");
+    }
+
+    @Test
+    @Order(8)
+    void aCorruptDumpFailsClearlyAndLeavesTheTargetUntouched() throws Exception {
+        Path set = Path.of(project.ok("db", "backup", "shop").stdout().replaceAll("(?s).* into (\\S+) .*", "$1").strip());
+        Path dump = set.resolve("shop.dump");
+        byte[] bytes = Files.readAllBytes(dump);
+        Files.write(dump, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        project.admin().run("shop", "INSERT INTO orders (v) VALUES ('after');");
+        PgboxProject.Run r = project.pgbox("db", "restore", "--file=" + dump, "--force");
+        assertThat(r.exitCode()).isEqualTo(3);
+        assertThat(r.stderr()).contains("corrupt or truncated", "SHA-256", "nothing was changed");
+        Path loose = project.dir().resolve("loose.dump");
+        Files.write(loose, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        PgboxProject.Run noManifest = project.pgbox("db", "restore", "--file=" + loose, "--app", "shop", "--force");
+        assertThat(noManifest.exitCode()).as(noManifest.all()).isNotZero();
+        assertThat(noManifest.stderr()).contains("damaged");
+        assertThat(project.admin().value("shop", "SELECT count(*) FROM orders")).isEqualTo("2501");
+        assertThat(project.admin().value("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE '%pgbox_restoring'")).isEqualTo("0");
+    }
+
+    @Test
+    @Order(9)
+    void aRestoreDrillRestoresReadsComparesAndIsRecorded() throws Exception {
+        project.ok("db", "backup", "--physical", "--type=incr");
+        project.ok("db", "backup", "shop");
+        JsonNode drill = JSON.readTree(project.ok("db", "verify", "--json").stdout());
+        assertThat(drill.path("ok").asBoolean()).as(drill.toString()).isTrue();
+        assertThat(drill.path("tables_read").asInt()).isPositive();
+        assertThat(drill.path("tables_compared").asInt()).isPositive();
+        assertThat(drill.path("restore_seconds").asDouble()).isPositive();
+        assertThat(status().path("last_verified_at").asText()).isNotEmpty();
+        assertThat(project.ok("status").stdout()).contains("last good restore drill");
+        assertThat(project.dir().resolve(".pgbox/verify-scratch")).doesNotExist();
+        // the live server is untouched by the drill
+        assertThat(project.admin().value("shop", "SELECT count(*) FROM orders")).isEqualTo("2501");
+    }
 }

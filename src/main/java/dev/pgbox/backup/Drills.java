@@ -1,0 +1,248 @@
+package dev.pgbox.backup;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pgbox.ErrorKind;
+import dev.pgbox.PgboxException;
+import dev.pgbox.Progress;
+import dev.pgbox.cluster.AdminSql;
+import dev.pgbox.cluster.Layout;
+import dev.pgbox.cluster.OwnedFiles;
+import dev.pgbox.cluster.PgCtl;
+import dev.pgbox.cluster.Server;
+import dev.pgbox.exec.Command;
+import dev.pgbox.exec.ProcessResult;
+import dev.pgbox.exec.ProcessRunner;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Restore drills: "an untested backup is not a backup". The latest physical backup is restored into
+ * a scratch cluster on a free port (archiving off, reachable only over its own socket) and every
+ * table is read in full, so data checksums are verified page by page; the latest logical dump set is
+ * restored into the same scratch cluster and its row counts compared with its manifest; pgbackrest
+ * verify checks the repository. The measured restore time (RTO) and the result are recorded.
+ */
+public final class Drills {
+    public static final String HISTORY = "verify-history.json";
+
+    private final Server server;
+
+    public Drills(Server server) {
+        this.server = server;
+    }
+
+    /** One drill's outcome. */
+    public record Outcome(boolean ok, String physicalBackup, String dumpSet, long restoreMillis, int tablesRead,
+                          int tablesCompared, List<String> problems, Instant at) {
+    }
+
+    public Outcome run(String backupLabel, Progress progress) {
+        if (!server.running()) {
+            throw server.notRunning("run a restore drill");
+        }
+        Layout l = server.layout();
+        Backups backups = new Backups(server);
+        List<BackupSet> sets = backups.archiving() ? backups.physicalBackups() : List.of();
+        BackupSet set = backupLabel == null ? (sets.isEmpty() ? null : sets.get(sets.size() - 1))
+                : sets.stream().filter(b -> b.label().equals(backupLabel)).findFirst().orElseThrow(() -> new PgboxException(
+                        ErrorKind.CONFIG, "no backup " + backupLabel, "pgBackRest has no backup of that label",
+                        "see 'pgbox db backup --list'"));
+        if (set == null) {
+            throw new PgboxException(ErrorKind.CONFIG, "there is no physical backup to verify", "the repository is empty",
+                    "take one with 'pgbox db backup --physical' (or start with BACKUP_ARCHIVE=on)");
+        }
+        List<String> problems = new ArrayList<>();
+        Path scratch = l.stateDir().resolve("verify-scratch");
+        Path data = scratch.resolve("data");
+        Dumps.deleteTree(scratch);
+        OwnedFiles.directory(scratch, l.osUser(), "rwxr-xr-x");
+        OwnedFiles.directory(data, l.osUser(), "rwx------");
+        int port = freePort();
+        Layout scratchLayout = new Layout(l.projectDir(), l.stateDir(), data, scratch, scratch, l.osUser(), l.pg(), l.stateFallback());
+        long t0 = System.nanoTime();
+        int read = 0;
+        int compared = 0;
+        JsonNode dumpSet = null;
+        try {
+            progress.step("restoring backup " + set.label() + " into a scratch cluster on port " + port);
+            backups.pgbackrest().restore(progress, List.of("--pg1-path=" + data, "--set=" + set.label(), "--type=immediate",
+                    "--target-action=promote", "--archive-mode=off"));
+            appendOverrides(data, scratch, port, l.osUser());
+            PgCtl.start(scratchLayout, data, Duration.ofMinutes(30));
+            AdminSql sql = new AdminSql(scratchLayout, port);
+            awaitWritable(sql);
+            long restoreMillis = (System.nanoTime() - t0) / 1_000_000;
+            progress.step("reading every table of the restored cluster (verifies each page's checksum)");
+            List<String> dbs = sql.rows("postgres", "SELECT datname FROM pg_database WHERE datallowconn AND datname <> 'template1' ORDER BY 1")
+                    .stream().map(r -> r.get(0)).toList();
+            for (String db : dbs) {
+                try {
+                    read += sql.run(db, Dumps.COUNT_ROWS).lines().filter(x -> x.contains("|")).count();
+                } catch (PgboxException e) {
+                    problems.add(db + ": " + e.reason());
+                }
+            }
+            List<JsonNode> dumpSets = new Dumps(server).list();
+            if (!dumpSets.isEmpty()) {
+                dumpSet = dumpSets.get(dumpSets.size() - 1);
+                progress.step("restoring the latest dump set " + Path.of(dumpSet.path("path").asText()).getFileName()
+                        + " into the scratch cluster and comparing row counts with its manifest");
+                compared = compareDumps(scratchLayout, sql, port, dumpSet, problems);
+            }
+            progress.step("pgbackrest verify (every file in the repository against its checksum)");
+            try {
+                backups.pgbackrest().verify();
+            } catch (PgboxException e) {
+                problems.add("pgbackrest verify: " + e.reason());
+            }
+            Outcome o = new Outcome(problems.isEmpty(), set.label(), dumpSet == null ? null : dumpSet.path("path").asText(), restoreMillis,
+                    read, compared, problems, Instant.now());
+            record(o);
+            return o;
+        } finally {
+            if (PgCtl.running(scratchLayout, data)) {
+                PgCtl.stop(scratchLayout, data, Duration.ofSeconds(10));
+            }
+            Dumps.deleteTree(scratch);
+        }
+    }
+
+    /** Restores each dump of the set into a fresh database of the scratch cluster and compares every table's rows. */
+    private int compareDumps(Layout scratch, AdminSql sql, int port, JsonNode set, List<String> problems) {
+        int compared = 0;
+        Path folder = Path.of(set.path("path").asText());
+        for (JsonNode db : set.path("databases")) {
+            String name = "pgbox_verify_" + db.path("name").asText();
+            Path file = folder.resolve(db.path("file").asText());
+            try {
+                if (!Dumps.sha256(file).equals(db.path("sha256").asText())) {
+                    problems.add(file.getFileName() + ": SHA-256 differs from the manifest");
+                    continue;
+                }
+            } catch (IOException e) {
+                problems.add(file.getFileName() + ": " + e.getMessage());
+                continue;
+            }
+            sql.run("postgres", "DROP DATABASE IF EXISTS \"" + name + "\";\nCREATE DATABASE \"" + name + "\" TEMPLATE template0;\n");
+            boolean plain = file.getFileName().toString().endsWith(".sql");
+            ProcessResult r = ProcessRunner.run((plain
+                    ? Command.of(scratch.pg().bin("psql"), "-X", "-q", "-h", scratch.runDir().toString(), "-p", Integer.toString(port), "-U",
+                    Layout.SUPERUSER, "-d", name, "-f", file.toString())
+                    : Command.of(scratch.pg().bin("pg_restore"), "-h", scratch.runDir().toString(), "-p", Integer.toString(port), "-U",
+                    Layout.SUPERUSER, "-d", name, file.toString())).runAs(scratch.osUser()).timeout(Duration.ofHours(6)).build());
+            Map<String, Long> got = new LinkedHashMap<>();
+            for (String line : sql.run(name, Dumps.COUNT_ROWS).lines().toList()) {
+                int bar = line.lastIndexOf('|');
+                if (bar > 0) {
+                    got.put(line.substring(0, bar), Long.parseLong(line.substring(bar + 1).strip()));
+                }
+            }
+            JsonNode tables = db.path("tables");
+            for (var it = tables.fieldNames(); it.hasNext(); ) {
+                String t = it.next();
+                if (t.startsWith("cron.")) {
+                    continue; // pg_cron lives only in cron.database_name
+                }
+                compared++;
+                Long n = got.get(t);
+                if (n == null || n != tables.path(t).asLong()) {
+                    problems.add(db.path("name").asText() + "." + t + ": manifest " + tables.path(t).asLong() + " rows, restored " + n
+                            + (r.ok() ? "" : " (pg_restore: " + r.tail(1) + ")"));
+                }
+            }
+        }
+        return compared;
+    }
+
+    /** Settings the scratch cluster must not inherit from the live one: port, sockets, logs, archiving, jobs. */
+    private static void appendOverrides(Path data, Path scratch, int port, String owner) {
+        Path auto = data.resolve("postgresql.auto.conf");
+        String extra = "\n# pgbox restore drill: a private scratch copy\n"
+                + "port = " + port + "\nlisten_addresses = ''\nunix_socket_directories = '" + scratch + "'\n"
+                + "archive_mode = off\nlogging_collector = off\nshared_preload_libraries = 'pg_stat_statements'\n"
+                + "shared_buffers = '128MB'\n";
+        OwnedFiles.write(auto, OwnedFiles.read(auto) + extra, owner, "rw-------");
+    }
+
+    private static void awaitWritable(AdminSql sql) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if ("f".equals(sql.value("postgres", "SELECT pg_is_in_recovery()"))) {
+                    return;
+                }
+            } catch (PgboxException e) {
+                // still starting
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new PgboxException(ErrorKind.TIMEOUT, "the scratch cluster did not finish recovery", "30 minutes passed",
+                "check the backup with 'pgbox db backup --list'");
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new PgboxException(ErrorKind.PORT_IN_USE, "no free port for the scratch cluster", e.getMessage(), "try again");
+        }
+    }
+
+    private void record(Outcome o) {
+        Path file = server.layout().backupDir().resolve(HISTORY);
+        try {
+            ArrayNode history = Files.exists(file) ? (ArrayNode) Dumps.JSON.readTree(file.toFile()) : Dumps.JSON.createArrayNode();
+            ObjectNode n = history.addObject();
+            n.put("at", o.at().toString());
+            n.put("ok", o.ok());
+            n.put("physical_backup", o.physicalBackup());
+            n.put("dump_set", o.dumpSet());
+            n.put("restore_ms", o.restoreMillis());
+            n.put("tables_read", o.tablesRead());
+            n.put("tables_compared", o.tablesCompared());
+            ArrayNode p = n.putArray("problems");
+            o.problems().forEach(p::add);
+            while (history.size() > 100) {
+                history.remove(0);
+            }
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, Dumps.JSON.writeValueAsString(history));
+        } catch (IOException | ClassCastException e) {
+            throw new PgboxException(ErrorKind.PERMISSION, "cannot record the drill in " + file, e.toString(), "check the backup folder");
+        }
+    }
+
+    /** The newest successful drill, if any. */
+    public JsonNode lastGood() {
+        Path file = server.layout().backupDir().resolve(HISTORY);
+        try {
+            if (!Files.exists(file)) {
+                return null;
+            }
+            JsonNode last = null;
+            for (JsonNode n : Dumps.JSON.readTree(file.toFile())) {
+                if (n.path("ok").asBoolean()) {
+                    last = n;
+                }
+            }
+            return last;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

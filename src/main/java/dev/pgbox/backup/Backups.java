@@ -157,6 +157,66 @@ public final class Backups {
         return recover(progress, base.get(), List.of("--type=time", "--target=" + PG_TIME.format(target)), PG_TIME.format(target));
     }
 
+    /**
+     * Rewinds one app to {@code target} without touching the others: the cluster is restored to that
+     * time in a scratch copy, the app's database is dumped from it (with a manifest of its row counts)
+     * and restored into the live server beside the current one, checked, and swapped in. The current
+     * database is kept under another name until 'pgbox db restore --cleanup'.
+     */
+    public FileRestore.Result appPointInTime(String database, Instant target, Progress progress) {
+        requireArchiving("restore an app to a point in time");
+        if (target.isAfter(Instant.now())) {
+            throw new PgboxException(ErrorKind.USAGE, "the target " + PG_TIME.format(target) + " is in the future",
+                    "the server's clock says " + PG_TIME.format(Instant.now()), "pick a time in the past");
+        }
+        List<BackupSet> sets = pgbackrest.info();
+        BackupSet base = sets.stream().filter(b -> !b.stop().isAfter(target)).max(Comparator.comparing(BackupSet::stop))
+                .orElseThrow(() -> new PgboxException(ErrorKind.CONFIG, "cannot restore to " + PG_TIME.format(target)
+                        + ": it is before the first backup", sets.isEmpty() ? "there is no backup at all"
+                        : "the oldest backup finished at " + PG_TIME.format(sets.get(0).stop()), "pick a later time"));
+        progress.step("archiving the last WAL");
+        pgbackrest.check();
+        java.nio.file.Path folder = server.layout().backupDir().resolve("dumps")
+                .resolve("app-pitr-" + database + "-" + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+                        .withZone(ZoneOffset.UTC).format(Instant.now()));
+        try (ScratchCluster scratch = ScratchCluster.restore(server.layout(), pgbackrest, base.label(),
+                List.of("--type=time", "--target=" + PG_TIME.format(target), "--target-timeline=current"), progress)) {
+            String exists = scratch.sql().value("postgres", "SELECT count(*) FROM pg_database WHERE datname = '" + database.replace("'", "''") + "'");
+            if (!"1".equals(exists)) {
+                throw new PgboxException(ErrorKind.CONFIG, "app '" + database + "' did not exist at " + PG_TIME.format(target),
+                        "the cluster restored to that time has no database of that name", "pick a later time");
+            }
+            dev.pgbox.cluster.OwnedFiles.directory(folder.getParent(), server.layout().osUser(), "rwxr-x---");
+            dev.pgbox.cluster.OwnedFiles.directory(folder, server.layout().osUser(), "rwxr-x---");
+            progress.step("dumping '" + database + "' as it was at " + PG_TIME.format(target));
+            java.nio.file.Path file = folder.resolve(database + ".dump");
+            scratch.dump(database, file);
+            var manifest = Dumps.JSON.createObjectNode();
+            manifest.put("kind", "pgbox app point-in-time dump");
+            manifest.put("created_at", Instant.now().toString());
+            manifest.put("point_in_time", PG_TIME.format(target));
+            manifest.put("format", "custom");
+            manifest.put("duration_ms", 0);
+            var db = manifest.putArray("databases").addObject();
+            db.put("name", database);
+            db.put("file", file.getFileName().toString());
+            db.put("bytes", java.nio.file.Files.size(file));
+            db.put("sha256", Dumps.sha256(file));
+            var tables = db.putObject("tables");
+            for (String line : scratch.sql().run(database, Dumps.COUNT_ROWS).lines().toList()) {
+                int bar = line.lastIndexOf('|');
+                if (bar > 0) {
+                    tables.put(line.substring(0, bar), Long.parseLong(line.substring(bar + 1).strip()));
+                }
+            }
+            dev.pgbox.cluster.OwnedFiles.write(folder.resolve(Dumps.MANIFEST), Dumps.JSON.writeValueAsString(manifest),
+                    server.layout().osUser(), "rw-r-----");
+        } catch (java.io.IOException e) {
+            throw new PgboxException(ErrorKind.FAILURE, "cannot write the point-in-time dump in " + folder, e.toString(), "check free space");
+        }
+        return new FileRestore(server).restore(folder.resolve(database + ".dump"), database, null, true, progress);
+    }
+
     /** Rewinds the whole cluster to a restore point made with 'pgbox db restore-point'. */
     public Recovered toRestorePoint(String name, Progress progress) {
         requireArchiving("restore to a restore point");

@@ -62,26 +62,11 @@ public final class Drills {
                     "take one with 'pgbox db backup --physical' (or start with BACKUP_ARCHIVE=on)");
         }
         List<String> problems = new ArrayList<>();
-        Path scratch = l.stateDir().resolve("verify-scratch");
-        Path data = scratch.resolve("data");
-        Dumps.deleteTree(scratch);
-        OwnedFiles.directory(scratch, l.osUser(), "rwxr-xr-x");
-        OwnedFiles.directory(data, l.osUser(), "rwx------");
-        int port = freePort();
-        Layout scratchLayout = new Layout(l.projectDir(), l.stateDir(), data, scratch, scratch, l.osUser(), l.pg(), l.stateFallback());
-        long t0 = System.nanoTime();
         int read = 0;
         int compared = 0;
         JsonNode dumpSet = null;
-        try {
-            progress.step("restoring backup " + set.label() + " into a scratch cluster on port " + port);
-            backups.pgbackrest().restore(progress, List.of("--pg1-path=" + data, "--set=" + set.label(), "--type=immediate",
-                    "--target-action=promote", "--archive-mode=off"));
-            appendOverrides(data, scratch, port, l.osUser());
-            PgCtl.start(scratchLayout, data, Duration.ofMinutes(30));
-            AdminSql sql = new AdminSql(scratchLayout, port);
-            awaitWritable(sql);
-            long restoreMillis = (System.nanoTime() - t0) / 1_000_000;
+        try (ScratchCluster scratch = ScratchCluster.restore(l, backups.pgbackrest(), set.label(), List.of("--type=immediate"), progress)) {
+            AdminSql sql = scratch.sql();
             progress.step("reading every table of the restored cluster (verifies each page's checksum)");
             List<String> dbs = sql.rows("postgres", "SELECT datname FROM pg_database WHERE datallowconn AND datname <> 'template1' ORDER BY 1")
                     .stream().map(r -> r.get(0)).toList();
@@ -97,7 +82,7 @@ public final class Drills {
                 dumpSet = dumpSets.get(dumpSets.size() - 1);
                 progress.step("restoring the latest dump set " + Path.of(dumpSet.path("path").asText()).getFileName()
                         + " into the scratch cluster and comparing row counts with its manifest");
-                compared = compareDumps(scratchLayout, sql, port, dumpSet, problems);
+                compared = compareDumps(scratch.layout(), sql, scratch.port(), dumpSet, problems);
             }
             progress.step("pgbackrest verify (every file in the repository against its checksum)");
             try {
@@ -105,15 +90,10 @@ public final class Drills {
             } catch (PgboxException e) {
                 problems.add("pgbackrest verify: " + e.reason());
             }
-            Outcome o = new Outcome(problems.isEmpty(), set.label(), dumpSet == null ? null : dumpSet.path("path").asText(), restoreMillis,
-                    read, compared, problems, Instant.now());
+            Outcome o = new Outcome(problems.isEmpty(), set.label(), dumpSet == null ? null : dumpSet.path("path").asText(),
+                    scratch.restoreMillis(), read, compared, problems, Instant.now());
             record(o);
             return o;
-        } finally {
-            if (PgCtl.running(scratchLayout, data)) {
-                PgCtl.stop(scratchLayout, data, Duration.ofSeconds(10));
-            }
-            Dumps.deleteTree(scratch);
         }
     }
 
@@ -162,45 +142,6 @@ public final class Drills {
             }
         }
         return compared;
-    }
-
-    /** Settings the scratch cluster must not inherit from the live one: port, sockets, logs, archiving, jobs. */
-    private static void appendOverrides(Path data, Path scratch, int port, String owner) {
-        Path auto = data.resolve("postgresql.auto.conf");
-        String extra = "\n# pgbox restore drill: a private scratch copy\n"
-                + "port = " + port + "\nlisten_addresses = ''\nunix_socket_directories = '" + scratch + "'\n"
-                + "archive_mode = off\nlogging_collector = off\nshared_preload_libraries = 'pg_stat_statements'\n"
-                + "shared_buffers = '128MB'\n";
-        OwnedFiles.write(auto, OwnedFiles.read(auto) + extra, owner, "rw-------");
-    }
-
-    private static void awaitWritable(AdminSql sql) {
-        long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if ("f".equals(sql.value("postgres", "SELECT pg_is_in_recovery()"))) {
-                    return;
-                }
-            } catch (PgboxException e) {
-                // still starting
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        throw new PgboxException(ErrorKind.TIMEOUT, "the scratch cluster did not finish recovery", "30 minutes passed",
-                "check the backup with 'pgbox db backup --list'");
-    }
-
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new PgboxException(ErrorKind.PORT_IN_USE, "no free port for the scratch cluster", e.getMessage(), "try again");
-        }
     }
 
     private void record(Outcome o) {

@@ -169,7 +169,8 @@ final class DbBackupCommands {
         @ArgGroup(exclusive = true, multiplicity = "1")
         Target target;
 
-        @Option(names = "--app", paramLabel = "NAME", description = "With --file: which database of a dump set, and the target.")
+        @Option(names = "--app", paramLabel = "NAME",
+                description = "With --file: which database of a dump set, and the target. With --point-in-time: rewind only this app.")
         String app;
 
         @Option(names = "--into", paramLabel = "NAME", description = "With --file: restore into this database instead.")
@@ -200,6 +201,15 @@ final class DbBackupCommands {
             }
             Instant when = target.time != null ? Backups.parseTime(target.time) : null;
             Backups backups = backups(s);
+            if (app != null && when != null) {
+                if (!app.equals(s.get(dev.pgbox.config.Setting.POSTGRES_DB))) {
+                    new dev.pgbox.apps.Apps(Server.open(s)).requirePgboxApp(new dev.pgbox.apps.AppName(app));
+                }
+                var r = backups.appPointInTime(app, when, console);
+                out().printf("restored app '%s' to %s; every other app is untouched; the previous database is kept as '%s' until "
+                        + "'pgbox db restore --cleanup'  [%.1fs]%n", r.database(), target.time, r.keptAs(), console.seconds());
+                return 0;
+            }
             String what = when != null ? "to " + when : "to restore point " + target.point;
             if (!yes) {
                 java.io.Console tty = System.console();

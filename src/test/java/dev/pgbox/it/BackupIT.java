@@ -227,4 +227,57 @@ class BackupIT {
         // the live server is untouched by the drill
         assertThat(project.admin().value("shop", "SELECT count(*) FROM orders")).isEqualTo("2501");
     }
+
+    @Test
+    @Order(10)
+    void oneAppRewindsToAPointInTimeAndTheOthersKeepTheirNewRows() throws Exception {
+        project.ok("app", "create", "blog");
+        project.admin().run("blog", "SET ROLE blog_owner; CREATE TABLE posts (v text); INSERT INTO posts VALUES ('p1');");
+        project.admin().run("shop", "INSERT INTO orders (v) VALUES ('kept');");
+        Thread.sleep(1100);
+        String target = project.admin().value("postgres", "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || ' UTC'");
+        Thread.sleep(1100);
+        project.admin().run("shop", "DELETE FROM orders;");
+        project.admin().run("blog", "INSERT INTO posts VALUES ('p2');");
+        PgboxProject.Run r = project.ok("db", "restore", "--app", "shop", "--point-in-time=" + target);
+        assertThat(r.stdout()).contains("restored app 'shop'", "every other app is untouched", "shop_old_");
+        assertThat(project.admin().value("shop", "SELECT count(*) FROM orders")).isEqualTo("2502");
+        assertThat(project.admin().value("blog", "SELECT string_agg(v, ',' ORDER BY v) FROM posts")).isEqualTo("p1,p2");
+        assertThat(project.admin().value("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE 'shop_old_%'")).isEqualTo("1");
+        project.ok("db", "restore", "--cleanup");
+    }
+
+    @Test
+    @Order(11)
+    void killingPgboxAndPgBackRestMidBackupLeavesAUsableRepository() throws Exception {
+        project.admin().run("shop", "INSERT INTO orders (v) SELECT repeat(md5(i::text), 20) FROM generate_series(1, 150000) i;");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                PgboxProject.JAR.toString(), "--project", project.dir().toString(), "db", "backup", "--physical", "--type=full")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        Process pgbox = pb.start();
+        List<Long> killed = new ArrayList<>();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (killed.isEmpty() && System.nanoTime() < deadline && pgbox.isAlive()) {
+            for (ProcessHandle h : ProcessHandle.allProcesses().toList()) {
+                String cmd = h.info().commandLine().orElse("");
+                if (cmd.contains("pgbackrest") && cmd.contains(project.dir().toString()) && cmd.endsWith(" backup")) {
+                    killed.add(h.pid());
+                }
+            }
+            Thread.sleep(10);
+        }
+        assertThat(killed).as("caught pgbackrest mid-backup").isNotEmpty();
+        pgbox.destroyForcibly(); // SIGKILL
+        for (ProcessHandle h : ProcessHandle.allProcesses().toList()) {
+            if (h.info().commandLine().orElse("").contains("pgbackrest") && h.info().commandLine().orElse("").contains(project.dir().toString())) {
+                new ProcessBuilder("kill", "-9", Long.toString(h.pid())).start().waitFor();
+            }
+        }
+        pgbox.waitFor();
+        Thread.sleep(500);
+        assertThat(project.ok("db", "backup", "--physical", "--type=full").stdout()).startsWith("full backup ");
+        JsonNode drill = JSON.readTree(project.ok("db", "verify", "--json").stdout());
+        assertThat(drill.path("ok").asBoolean()).as(drill.toString()).isTrue();
+        assertThat(status().path("archiver_ok").asBoolean()).isTrue();
+    }
 }

@@ -1,0 +1,131 @@
+package dev.pgbox.backup;
+
+import dev.pgbox.ErrorKind;
+import dev.pgbox.PgboxException;
+import dev.pgbox.Progress;
+import dev.pgbox.cluster.AdminSql;
+import dev.pgbox.cluster.Layout;
+import dev.pgbox.cluster.OwnedFiles;
+import dev.pgbox.cluster.PgCtl;
+import dev.pgbox.exec.Command;
+import dev.pgbox.exec.ProcessRunner;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A private copy of the cluster restored from a physical backup: its own data dir under the state
+ * dir, a free port, reachable only over its own socket, with archiving and pg_cron off so it can
+ * never touch the repository or run jobs. Stopped and deleted on close.
+ */
+final class ScratchCluster implements AutoCloseable {
+    private final Layout layout;
+    private final Path folder;
+    private final int port;
+    private final long restoreMillis;
+
+    private ScratchCluster(Layout layout, Path folder, int port, long restoreMillis) {
+        this.layout = layout;
+        this.folder = folder;
+        this.port = port;
+        this.restoreMillis = restoreMillis;
+    }
+
+    /**
+     * Restores backup {@code label} with these recovery options (e.g. --type=immediate, or --type=time
+     * --target=...) and starts it; returns once it accepts writes.
+     */
+    static ScratchCluster restore(Layout live, PgBackRest pgbackrest, String label, List<String> recovery, Progress progress) {
+        Path folder = live.stateDir().resolve("scratch-cluster");
+        Path data = folder.resolve("data");
+        Dumps.deleteTree(folder);
+        OwnedFiles.directory(folder, live.osUser(), "rwxr-xr-x");
+        OwnedFiles.directory(data, live.osUser(), "rwx------");
+        int port = freePort();
+        Layout layout = new Layout(live.projectDir(), live.stateDir(), data, folder, folder, live.osUser(), live.pg(), live.stateFallback());
+        long t0 = System.nanoTime();
+        ScratchCluster scratch = new ScratchCluster(layout, folder, port, 0);
+        try {
+            progress.step("restoring backup " + label + " into a scratch cluster on port " + port);
+            List<String> options = new ArrayList<>(List.of("--pg1-path=" + data, "--set=" + label, "--target-action=promote",
+                    "--archive-mode=off"));
+            options.addAll(recovery);
+            pgbackrest.restore(progress, options);
+            Path auto = data.resolve("postgresql.auto.conf");
+            OwnedFiles.write(auto, OwnedFiles.read(auto) + "\n# pgbox scratch cluster: a private copy\n"
+                    + "port = " + port + "\nlisten_addresses = ''\nunix_socket_directories = '" + folder + "'\n"
+                    + "archive_mode = off\nlogging_collector = off\nshared_preload_libraries = 'pg_stat_statements'\n"
+                    + "shared_buffers = '128MB'\n", live.osUser(), "rw-------");
+            PgCtl.start(layout, data, Duration.ofMinutes(30));
+            awaitWritable(new AdminSql(layout, port));
+            return new ScratchCluster(layout, folder, port, (System.nanoTime() - t0) / 1_000_000);
+        } catch (RuntimeException e) {
+            scratch.close();
+            throw e;
+        }
+    }
+
+    AdminSql sql() {
+        return new AdminSql(layout, port);
+    }
+
+    Layout layout() {
+        return layout;
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** How long restore plus recovery took, in milliseconds: the RTO of this backup. */
+    long restoreMillis() {
+        return restoreMillis;
+    }
+
+    /** pg_dump -Fc of one database of the scratch cluster into {@code file}. */
+    void dump(String db, Path file) {
+        ProcessRunner.runChecked(Command.of(layout.pg().bin("pg_dump"), "-F", "c", "-f", file.toString(), "-h", folder.toString(), "-p",
+                        Integer.toString(port), "-U", Layout.SUPERUSER, "-d", db).runAs(layout.osUser()).timeout(Duration.ofHours(12)).build(),
+                "cannot dump " + db + " from the scratch cluster", "see the scratch cluster's log in " + folder);
+    }
+
+    @Override
+    public void close() {
+        if (PgCtl.running(layout, layout.dataDir())) {
+            PgCtl.stop(layout, layout.dataDir(), Duration.ofSeconds(10));
+        }
+        Dumps.deleteTree(folder);
+    }
+
+    private static void awaitWritable(AdminSql sql) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if ("f".equals(sql.value("postgres", "SELECT pg_is_in_recovery()"))) {
+                    return;
+                }
+            } catch (PgboxException e) {
+                // still starting
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new PgboxException(ErrorKind.TIMEOUT, "the scratch cluster did not finish recovery", "30 minutes passed",
+                "check the backup with 'pgbox db backup --list'");
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new PgboxException(ErrorKind.PORT_IN_USE, "no free port for the scratch cluster", e.getMessage(), "try again");
+        }
+    }
+}

@@ -189,6 +189,18 @@ public final class Dumps {
         }
     }
 
+    /** Deletes all but the newest {@code keep} dump sets; returns the folders removed. */
+    public List<String> enforceRetention(int keep) {
+        List<JsonNode> sets = list();
+        List<String> removed = new java.util.ArrayList<>();
+        for (int i = 0; i < sets.size() - Math.max(1, keep); i++) {
+            Path p = Path.of(sets.get(i).path("path").asText());
+            deleteTree(p);
+            removed.add(p.toString());
+        }
+        return removed;
+    }
+
     /** Row counts of every table in {@code db} now (superuser, no RLS in the way). */
     public Map<String, Long> rowCounts(String db) {
         Map<String, Long> out = new LinkedHashMap<>();

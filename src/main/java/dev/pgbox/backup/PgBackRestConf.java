@@ -27,7 +27,8 @@ public final class PgBackRestConf {
                     .append("repo1-cipher-pass=").append(s.get(Setting.BACKUP_CIPHER_PASS)).append('\n');
         }
         sb.append("compress-type=").append(s.get(Setting.BACKUP_COMPRESS)).append('\n')
-                .append("process-max=").append(Math.max(1, Runtime.getRuntime().availableProcessors() / 2)).append('\n')
+                .append("process-max=").append(s.isSet(Setting.BACKUP_PROCESS_MAX) ? s.integer(Setting.BACKUP_PROCESS_MAX)
+                        : Math.max(1, Runtime.getRuntime().availableProcessors())).append('\n')
                 .append("log-path=").append(l.logDir().resolve("pgbackrest")).append('\n')
                 // a lock folder per project: two projects on one machine never wait for each other
                 .append("lock-path=").append(l.runDir().resolve("pgbackrest")).append('\n')

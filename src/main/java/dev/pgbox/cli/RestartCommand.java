@@ -14,6 +14,7 @@ final class RestartCommand extends BaseCommand implements Callable<Integer> {
         Server server = Server.open(settings);
         if (server.running()) {
             console.step("stopping");
+            dev.pgbox.agent.AgentProcess.stop(server.layout());
             server.stop();
         }
         Server.StartResult r = StartCommand.startWithBackups(settings, console);

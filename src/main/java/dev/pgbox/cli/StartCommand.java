@@ -21,7 +21,12 @@ final class StartCommand extends BaseCommand implements Callable<Integer> {
     /** Server.start, then pgBackRest's stanza and first full backup when archiving is on. */
     static Server.StartResult startWithBackups(dev.pgbox.config.Settings settings, Console console) {
         Server.StartResult r = Server.start(dev.pgbox.backup.Backups.withCipherKey(settings), console);
-        List<String> more = new dev.pgbox.backup.Backups(r.server()).afterStart(console);
+        List<String> more = new ArrayList<>(new dev.pgbox.backup.Backups(r.server()).afterStart(console));
+        boolean agentWasUp = dev.pgbox.agent.AgentProcess.running(r.layout()).isPresent();
+        long agent = dev.pgbox.agent.AgentProcess.ensureStarted(r.settings(), r.layout());
+        if (agent > 0 && !agentWasUp) {
+            more.add("started the agent (pid " + agent + ", log " + dev.pgbox.agent.AgentProcess.logFile(r.layout()) + ")");
+        }
         if (more.isEmpty()) {
             return r;
         }

@@ -33,6 +33,11 @@ final class StatusCommand extends BaseCommand implements Callable<Integer> {
         report.put("port", server.port());
         boolean running = server.running();
         report.put("running", running);
+        var agentPid = dev.pgbox.agent.AgentProcess.running(server.layout());
+        report.put("agent_running", agentPid.isPresent());
+        if (agentPid.isPresent()) {
+            report.put("agent_pid", agentPid.getAsLong());
+        }
         report.put("initialized", server.layout().initialized());
         if (running) {
             report.put("pid", PgCtl.pid(server.layout().dataDir()).orElse(-1));
@@ -91,6 +96,8 @@ final class StatusCommand extends BaseCommand implements Callable<Integer> {
                 o.println("             fix: " + b.path("fix").asText());
             }
         }
+        o.println("agent        " + (r.path("agent_running").asBoolean() ? "running · pid " + r.path("agent_pid").asLong()
+                + " · schedules: pgbox agent --jobs" : "not running (PGBOX_AGENT=off, or start it with 'pgbox start')"));
         o.println("apps         " + (apps.isEmpty() ? "none (pgbox app create NAME)" : String.join(", ", apps)));
         o.println("data         " + r.path("data_dir").asText());
         o.println("url          " + r.path("url").asText());

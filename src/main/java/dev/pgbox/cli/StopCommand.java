@@ -13,8 +13,9 @@ final class StopCommand extends BaseCommand implements Callable<Integer> {
         Server server = Server.open(settings());
         long pid = dev.pgbox.cluster.PgCtl.pid(server.layout().dataDir()).orElse(-1);
         Console console = console();
+        boolean agent = dev.pgbox.agent.AgentProcess.stop(server.layout());
         String mode = server.stop();
-        out().printf("stopped (pid %d, %s shutdown)  [%.1fs]%n", pid, mode, console.seconds());
+        out().printf("stopped (pid %d, %s shutdown%s)  [%.1fs]%n", pid, mode, agent ? "; agent stopped" : "", console.seconds());
         return 0;
     }
 }

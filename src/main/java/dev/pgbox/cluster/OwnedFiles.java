@@ -41,10 +41,15 @@ public final class OwnedFiles {
         }
     }
 
+    /** Gives the file to {@code owner} and the owner's primary group (as initdb's files are). */
     static void chown(Path p, String owner) throws IOException {
         UserPrincipalLookupService lookup = p.getFileSystem().getUserPrincipalLookupService();
         if (!Files.getOwner(p).getName().equals(owner)) {
             Files.setOwner(p, lookup.lookupPrincipalByName(owner));
+        }
+        var account = dev.pgbox.exec.OsUser.byName(owner);
+        if (account.isPresent() && (Integer) Files.getAttribute(p, "unix:gid") != account.get().gid()) {
+            Files.setAttribute(p, "unix:gid", account.get().gid());
         }
     }
 

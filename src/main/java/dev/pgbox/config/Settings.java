@@ -155,6 +155,7 @@ public final class Settings {
             case HOST -> isLoopback(v);
             case ADDRESS_LIST -> v.equals("*") || list(v).stream().allMatch(Settings::isIp);
             case CIDR_LIST -> list(v).stream().allMatch(Settings::isCidr);
+            case CRON -> validCron(v);
             case IDENT -> IDENT.matcher(v).matches() && v.getBytes(StandardCharsets.UTF_8).length <= 63;
             case CHOICE -> s.choices().contains(v.toLowerCase(Locale.ROOT));
         };
@@ -171,6 +172,7 @@ public final class Settings {
         }
         return switch (s.type()) {
             case ADDRESS_LIST, CIDR_LIST -> String.join(",", list(v));
+            case CRON -> String.join(" ", v.split("\\s+"));
             case SIZE -> Size.format(Size.parse(v));
             case DURATION -> Durations.format(Durations.parseMillis(v));
             case CHOICE -> v.toLowerCase(Locale.ROOT);
@@ -190,6 +192,7 @@ public final class Settings {
             case HOST -> "127.0.0.1";
             case ADDRESS_LIST -> "10.0.0.5";
             case CIDR_LIST -> "10.0.0.0/24";
+            case CRON -> "\"30 2 * * *\"";
             case IDENT -> "app";
             case PATH -> "/var/lib/pgbox/main";
             case CHOICE -> s.choices().get(0);
@@ -197,6 +200,15 @@ public final class Settings {
         };
         return "write it like " + s.name() + "=" + sample
                 + (s == Setting.POSTGRES_HOST ? "; remote access will come with POSTGRES_LISTEN and POSTGRES_ALLOWED_CIDRS" : "");
+    }
+
+    private static boolean validCron(String v) {
+        try {
+            CronSchedule.parse(v);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** Comma-separated items, trimmed, empty ones dropped. */

@@ -95,6 +95,28 @@ public final class ProcessRunner {
         }
     }
 
+    /**
+     * Starts a program in its own session (setsid) that outlives pgbox: standard input from
+     * /dev/null, output appended to {@code log}. Returns its PID; nothing waits for it.
+     */
+    public static long spawnDetached(Command command, Path log) {
+        List<String> argv = new ArrayList<>();
+        argv.add(Files.isExecutable(Path.of("/usr/bin/setsid")) ? "/usr/bin/setsid" : "setsid");
+        argv.addAll(argv(command));
+        ProcessBuilder pb = new ProcessBuilder(argv);
+        pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
+        pb.environment().putAll(command.env());
+        pb.directory(command.workDir() != null ? command.workDir().toFile() : Path.of("/").toFile());
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.redirectErrorStream(true);
+        try {
+            return pb.start().pid();
+        } catch (IOException e) {
+            throw cannotStart(command, e);
+        }
+    }
+
     /** Starts a program to be fed line by line; stderr is merged into its output. */
     public static Session session(Command command) {
         ProcessBuilder pb = builder(command).redirectErrorStream(true);

@@ -15,7 +15,7 @@ class DocsTest {
         String readme = Files.readString(Path.of("README.md"));
         String table = readme.substring(readme.indexOf("<!-- settings:begin -->\n") + "<!-- settings:begin -->\n".length(),
                 readme.indexOf("<!-- settings:end -->"));
-        assertThat(table).as("README table is stale: regenerate it with 'pgbox config --markdown'")
+        assertThat(table).as("README table is stale: run bin/update-readme")
                 .isEqualTo(ConfigCommand.markdownTable());
     }
 

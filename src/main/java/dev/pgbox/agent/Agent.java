@@ -1,0 +1,148 @@
+package dev.pgbox.agent;
+
+import dev.pgbox.PgboxException;
+import dev.pgbox.Progress;
+import dev.pgbox.apps.Apps;
+import dev.pgbox.backup.BackupSet;
+import dev.pgbox.backup.Backups;
+import dev.pgbox.backup.Drills;
+import dev.pgbox.backup.Dumps;
+import dev.pgbox.cluster.Server;
+import dev.pgbox.config.CronSchedule;
+import dev.pgbox.config.Setting;
+import dev.pgbox.config.Settings;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The long-running pgbox process of one project: runs scheduled logical dumps (with retention),
+ * physical backups (full when the last full is old, else differential) and restore drills. One job at
+ * a time; each run is logged with its outcome. It exits when its PID file is removed or replaced
+ * (pgbox stop) or the project folder disappears.
+ */
+public final class Agent {
+    private final Settings settings;
+    private final Server server;
+    private final PrintStream log;
+    private volatile boolean stopping;
+
+    public Agent(Settings settings, PrintStream log) {
+        this.settings = settings;
+        this.server = Server.open(settings);
+        this.log = log;
+    }
+
+    /** The jobs these settings ask for; an empty schedule turns a job off. */
+    public List<Job> jobs() {
+        List<Job> jobs = new ArrayList<>();
+        add(jobs, "dump", Setting.BACKUP_SCHEDULE, p -> dumpAll(p));
+        add(jobs, "physical-backup", Setting.BACKUP_PHYSICAL_SCHEDULE, p -> physical(p));
+        add(jobs, "verify", Setting.VERIFY_SCHEDULE, p -> {
+            Drills.Outcome o = new Drills(server).run(null, p);
+            return (o.ok() ? "verified " : "FAILED ") + o.physicalBackup() + " in " + o.restoreMillis() / 1000.0 + "s"
+                    + (o.problems().isEmpty() ? "" : ": " + String.join("; ", o.problems()));
+        });
+        return jobs;
+    }
+
+    private void add(List<Job> jobs, String name, Setting schedule, Job.Work work) {
+        if (settings.isSet(schedule)) {
+            jobs.add(new Job(name, CronSchedule.parse(settings.get(schedule)), work));
+        }
+    }
+
+    private String dumpAll(Progress p) {
+        List<String> dbs = new ArrayList<>();
+        dbs.add(settings.get(Setting.POSTGRES_DB));
+        new Apps(server).list().forEach(a -> dbs.add(a.name()));
+        Dumps dumps = new Dumps(server);
+        Path folder = dumps.dump(dbs, "custom", null, null, p);
+        List<String> removed = dumps.enforceRetention(settings.integer(Setting.BACKUP_DUMP_RETENTION));
+        return "dumped " + String.join(", ", dbs) + " into " + folder + (removed.isEmpty() ? "" : "; removed " + removed.size() + " old set(s)");
+    }
+
+    private String physical(Progress p) {
+        Backups backups = new Backups(server);
+        Instant lastFull = backups.physicalBackups().stream().filter(b -> b.type().equals("full")).map(BackupSet::stop)
+                .max(Comparator.naturalOrder()).orElse(Instant.EPOCH);
+        String type = lastFull.plusMillis(settings.millis(Setting.BACKUP_FULL_EVERY)).isBefore(Instant.now()) ? "full" : "diff";
+        BackupSet b = backups.physical(type, p);
+        return type + " backup " + b.label();
+    }
+
+    /** Runs until stopped. */
+    public void run(Path pidFile) throws Exception {
+        long me = ProcessHandle.current().pid();
+        Files.writeString(pidFile, me + "\n");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopping = true));
+        List<Job> jobs = jobs();
+        Map<String, ZonedDateTime> next = new HashMap<>();
+        ZonedDateTime now = ZonedDateTime.now();
+        for (Job j : jobs) {
+            next.put(j.name(), j.schedule().next(now));
+            say("scheduled " + j.name() + " (" + j.schedule() + "), next at " + next.get(j.name()));
+        }
+        say("agent " + me + " running for " + settings.projectDir() + " with " + jobs.size() + " job(s)");
+        while (!stopping && stillMine(pidFile, me)) {
+            now = ZonedDateTime.now();
+            for (Job j : jobs) {
+                if (!now.isBefore(next.get(j.name()))) {
+                    runOne(j);
+                    next.put(j.name(), j.schedule().next(ZonedDateTime.now()));
+                }
+            }
+            Thread.sleep(1000);
+        }
+        say("agent " + me + " stopping");
+    }
+
+    private void runOne(Job j) {
+        long t0 = System.nanoTime();
+        say(j.name() + ": starting");
+        try {
+            if (!server.running()) {
+                say(j.name() + ": skipped, the server is not running");
+                return;
+            }
+            String summary = j.work().run(new Progress() {
+                @Override
+                public void step(String what) {
+                    say(j.name() + ": " + what);
+                }
+
+                @Override
+                public void detail(String line) {
+                    say(j.name() + ":   " + line);
+                }
+            });
+            say(j.name() + ": ok in " + Duration.ofNanos(System.nanoTime() - t0).toSeconds() + "s: " + summary);
+        } catch (PgboxException e) {
+            say(j.name() + ": FAILED: " + e.getMessage() + (e.reason() == null ? "" : " (" + e.reason().replace('\n', ' ') + ")"));
+        } catch (Exception e) {
+            say(j.name() + ": FAILED: " + e);
+        }
+    }
+
+    private boolean stillMine(Path pidFile, long me) {
+        try {
+            return Files.isDirectory(settings.projectDir()) && Files.exists(pidFile)
+                    && Files.readString(pidFile).strip().equals(Long.toString(me));
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    private void say(String line) {
+        log.println(Instant.now() + " " + line);
+        log.flush();
+    }
+}

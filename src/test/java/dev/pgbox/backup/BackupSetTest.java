@@ -1,0 +1,35 @@
+package dev.pgbox.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** pgbackrest info --output=json, recorded from a real pgBackRest 2.45 repository. */
+class BackupSetTest {
+    @Test
+    void parsesRecordedInfo() throws IOException {
+        String json = new String(getClass().getResourceAsStream("/pgbackrest-info.json").readAllBytes(), StandardCharsets.UTF_8);
+        List<BackupSet> sets = BackupSet.parse(json, "main");
+        assertThat(sets).isNotEmpty();
+        assertThat(sets.get(0).type()).isEqualTo("full");
+        assertThat(sets).allSatisfy(b -> {
+            assertThat(b.label()).matches("\\d{8}-\\d{6}F(_\\d{8}-\\d{6}[DI])?");
+            assertThat(b.stop()).isAfterOrEqualTo(b.start());
+            assertThat(b.sizeBytes()).isPositive();
+            assertThat(b.walStart()).hasSize(24);
+        });
+        assertThat(BackupSet.stanzaStatus(json, "main")).isZero();
+        assertThat(BackupSet.parse(json, "other")).isEmpty();
+        assertThat(BackupSet.stanzaStatus(json, "other")).isEqualTo(-1);
+    }
+
+    @Test
+    void timesParseWithZones() {
+        assertThat(Backups.parseTime("2026-05-07 14:30:00 UTC").toString()).isEqualTo("2026-05-07T14:30:00Z");
+        assertThat(Backups.parseTime("2026-05-07 14:30:00.25+02").toString()).isEqualTo("2026-05-07T12:30:00.250Z");
+        assertThat(Backups.parseTime("2026-05-07T14:30:00Z").toString()).isEqualTo("2026-05-07T14:30:00Z");
+    }
+}

@@ -59,7 +59,7 @@ public final class Backups {
         List<String> actions = new ArrayList<>();
         pgbackrest.writeConfig();
         if (archiving() && !pgbackrest.stanzaExists()) {
-            progress.step("creating the backup stanza in " + pgbackrest.repo());
+            progress.step("creating the backup stanza in " + PgBackRestConf.describe(server.settings(), server.layout()));
             pgbackrest.stanzaCreate();
             progress.step("taking the first full backup, so point-in-time recovery works from now on");
             BackupSet first = pgbackrest.backup("full", progress);
@@ -91,7 +91,7 @@ public final class Backups {
         }
         requireArchiving("take a physical backup");
         pgbackrest.writeConfig();
-        progress.step("pgBackRest " + type + " backup into " + pgbackrest.repo());
+        progress.step("pgBackRest " + type + " backup into " + PgBackRestConf.describe(server.settings(), server.layout()));
         return pgbackrest.backup(type, progress);
     }
 

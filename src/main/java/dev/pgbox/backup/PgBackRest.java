@@ -40,7 +40,9 @@ public final class PgBackRest {
 
     /** Writes pgbackrest.conf (0600: it may hold the cipher key) and the folders it names; true if it changed. */
     public boolean writeConfig() {
-        OwnedFiles.directory(repo(), layout.osUser(), "rwxr-x---");
+        if (!PgBackRestConf.s3(settings)) {
+            OwnedFiles.directory(repo(), layout.osUser(), "rwxr-x---");
+        }
         OwnedFiles.directory(layout.logDir().resolve("pgbackrest"), layout.osUser(), "rwxr-x---");
         OwnedFiles.directory(layout.runDir().resolve("pgbackrest"), layout.osUser(), "rwxr-x---");
         String text = PgBackRestConf.render(settings, layout);
@@ -51,8 +53,15 @@ public final class PgBackRest {
         return true;
     }
 
+    /** Whether the stanza exists: a file check for a local repository, pgBackRest's own answer for S3. */
     public boolean stanzaExists() {
-        return Files.exists(repo().resolve("backup").resolve(STANZA).resolve("backup.info"));
+        if (!PgBackRestConf.s3(settings)) {
+            return Files.exists(repo().resolve("backup").resolve(STANZA).resolve("backup.info"));
+        }
+        ProcessResult r = ProcessRunner.run(Command.of(BIN, "--config=" + layout.pgbackrestConf(), "--stanza=" + STANZA, "--output=json", "info")
+                .runAs(layout.osUser()).timeout(Duration.ofMinutes(2)).build());
+        int code = r.ok() ? BackupSet.stanzaStatus(r.stdout(), STANZA) : -1;
+        return code == 0 || code == 2;
     }
 
     public void stanzaCreate() {

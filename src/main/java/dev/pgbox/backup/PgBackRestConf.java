@@ -10,16 +10,50 @@ public final class PgBackRestConf {
     private PgBackRestConf() {
     }
 
-    /** The repository folder: BACKUP_REPO or the state dir's backup/repo. */
+    /** True when BACKUP_REPO names an S3 bucket. */
+    public static boolean s3(Settings s) {
+        return s.get(Setting.BACKUP_REPO).startsWith("s3://");
+    }
+
+    /** The repository folder: BACKUP_REPO or the state dir's backup/repo (for S3: the path inside the bucket). */
     public static Path repo(Settings s, Layout l) {
+        if (s3(s)) {
+            String rest = s.get(Setting.BACKUP_REPO).substring("s3://".length());
+            int slash = rest.indexOf('/');
+            return Path.of(slash < 0 || slash == rest.length() - 1 ? "/" : rest.substring(slash));
+        }
         return s.isSet(Setting.BACKUP_REPO) ? Path.of(s.get(Setting.BACKUP_REPO)) : l.backupDir().resolve("repo");
+    }
+
+    /** Where the repository is, for messages. */
+    public static String describe(Settings s, Layout l) {
+        return s3(s) ? s.get(Setting.BACKUP_REPO) + " at " + s.get(Setting.BACKUP_S3_ENDPOINT) : repo(s, l).toString();
     }
 
     public static String render(Settings s, Layout l) {
         StringBuilder sb = new StringBuilder();
         sb.append("# Managed by pgbox: rewritten on every start. Do not edit; set BACKUP_* in .env.dev instead.\n")
                 .append("[global]\n")
-                .append("repo1-path=").append(repo(s, l)).append('\n')
+                .append("repo1-path=").append(repo(s, l)).append('\n');
+        if (s3(s)) {
+            String bucketAndPath = s.get(Setting.BACKUP_REPO).substring("s3://".length());
+            String bucket = bucketAndPath.contains("/") ? bucketAndPath.substring(0, bucketAndPath.indexOf('/')) : bucketAndPath;
+            String endpoint = s.get(Setting.BACKUP_S3_ENDPOINT);
+            sb.append("repo1-type=s3\n")
+                    .append("repo1-s3-bucket=").append(bucket).append('\n')
+                    .append("repo1-s3-endpoint=").append(endpoint.contains(":") ? endpoint.substring(0, endpoint.indexOf(':')) : endpoint).append('\n');
+            if (endpoint.contains(":")) {
+                sb.append("repo1-storage-port=").append(endpoint.substring(endpoint.indexOf(':') + 1)).append('\n');
+            }
+            sb.append("repo1-s3-region=").append(s.get(Setting.BACKUP_S3_REGION)).append('\n')
+                    .append("repo1-s3-key=").append(s.get(Setting.BACKUP_S3_KEY)).append('\n')
+                    .append("repo1-s3-key-secret=").append(s.get(Setting.BACKUP_S3_KEY_SECRET)).append('\n')
+                    .append("repo1-s3-uri-style=").append(s.get(Setting.BACKUP_S3_URI_STYLE)).append('\n');
+            if ("off".equals(s.get(Setting.BACKUP_S3_VERIFY_TLS))) {
+                sb.append("repo1-storage-verify-tls=n\n");
+            }
+        }
+        sb
                 .append("repo1-retention-full=").append(s.get(Setting.BACKUP_RETENTION_FULL)).append('\n')
                 .append("repo1-retention-diff=").append(s.get(Setting.BACKUP_RETENTION_DIFF)).append('\n');
         if ("on".equals(s.get(Setting.BACKUP_ENCRYPT))) {

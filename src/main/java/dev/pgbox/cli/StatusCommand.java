@@ -118,7 +118,7 @@ final class StatusCommand extends BaseCommand implements Callable<Integer> {
         boolean failing = b.path("last_failed_epoch").asLong() > b.path("last_archived_epoch").asLong();
         b.put("archiver_ok", !backups.archiving() || !failing);
         if (failing) {
-            b.put("fix", "pgBackRest cannot store WAL: check that " + backups.pgbackrest().repo() + " exists, is writable by "
+            b.put("fix", "pgBackRest cannot store WAL: check that " + dev.pgbox.backup.PgBackRestConf.describe(server.settings(), server.layout()) + " exists, is writable by "
                     + server.layout().osUser() + " and has free space; details in " + server.layout().logDir() + "/pgbackrest");
         }
         JsonNode drill = new dev.pgbox.backup.Drills(server).lastGood();

@@ -80,6 +80,12 @@ public final class Settings {
                 values.put(s, new Value(normalize(s, v, "the environment"), ENV_SOURCE));
             }
         }
+        if (values.get(Setting.BACKUP_REPO).value().startsWith("s3://") && (values.get(Setting.BACKUP_S3_ENDPOINT).value().isEmpty()
+                || values.get(Setting.BACKUP_S3_KEY).value().isEmpty() || values.get(Setting.BACKUP_S3_KEY_SECRET).value().isEmpty())) {
+            throw new PgboxException(ErrorKind.CONFIG, "BACKUP_REPO is an S3 bucket but the S3 settings are incomplete",
+                    "an s3:// repository needs BACKUP_S3_ENDPOINT and BACKUP_S3_KEY, and BACKUP_S3_KEY_SECRET in .env.secrets",
+                    "set them, or set BACKUP_REPO to a folder");
+        }
         if (!values.get(Setting.POSTGRES_ALLOWED_CIDRS).value().isEmpty() && values.get(Setting.POSTGRES_LISTEN).value().isEmpty()) {
             throw new PgboxException(ErrorKind.CONFIG, "POSTGRES_ALLOWED_CIDRS is set but POSTGRES_LISTEN is empty",
                     "the server listens on loopback only, so no remote client could use those networks",
@@ -156,6 +162,7 @@ public final class Settings {
             case ADDRESS_LIST -> v.equals("*") || list(v).stream().allMatch(Settings::isIp);
             case CIDR_LIST -> list(v).stream().allMatch(Settings::isCidr);
             case CRON -> validCron(v);
+            case REPO -> v.matches("s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[A-Za-z0-9._/-]*)?") || Path.of(v).isAbsolute();
             case IDENT -> IDENT.matcher(v).matches() && v.getBytes(StandardCharsets.UTF_8).length <= 63;
             case CHOICE -> s.choices().contains(v.toLowerCase(Locale.ROOT));
         };
@@ -193,6 +200,7 @@ public final class Settings {
             case ADDRESS_LIST -> "10.0.0.5";
             case CIDR_LIST -> "10.0.0.0/24";
             case CRON -> "\"30 2 * * *\"";
+            case REPO -> "s3://my-bucket/pgbox";
             case IDENT -> "app";
             case PATH -> "/var/lib/pgbox/main";
             case CHOICE -> s.choices().get(0);

@@ -248,7 +248,8 @@ public final class Dumps {
         }
     }
 
-    static void deleteTree(Path root) {
+    /** Removes a folder and everything in it (best effort). */
+    public static void deleteTree(Path root) {
         if (!Files.exists(root)) {
             return;
         }

@@ -45,8 +45,9 @@ final class DbBackupCommands {
                 description = "pg_dump format: custom, tar, directory (parallel) or plain (default: ${DEFAULT-VALUE}).")
         String format;
 
-        @Option(names = "--dest", paramLabel = "DIR", description = "Folder for the dump set (default: BACKUP_DIR).")
-        java.nio.file.Path dest;
+        @Option(names = "--dest", paramLabel = "DIR|s3://BUCKET/PREFIX",
+                description = "Folder for the dump set (default: BACKUP_DIR), or an S3 bucket (with BACKUP_S3_*).")
+        String dest;
 
         @Option(names = "--physical", description = "A pgBackRest backup of the whole cluster.")
         boolean physical;
@@ -83,8 +84,22 @@ final class DbBackupCommands {
                         }
                     }
                 }
-                java.nio.file.Path folder = new dev.pgbox.backup.Dumps(server).dump(dbs, format, dest, null, console);
-                out().printf("dumped %s into %s  [%.1fs]%n", String.join(", ", dbs), folder, console.seconds());
+                boolean s3 = dest != null && dest.startsWith("s3://");
+                if (dest != null && !s3 && !java.nio.file.Path.of(dest).isAbsolute()) {
+                    throw new PgboxException(ErrorKind.USAGE, "invalid --dest " + dest, "a destination is an absolute folder or s3://bucket/prefix",
+                            "e.g. --dest=/srv/dumps or --dest=s3://my-bucket/pgbox");
+                }
+                dev.pgbox.backup.S3Upload upload = s3 ? new dev.pgbox.backup.S3Upload(s) : null; // settings checked before dumping
+                java.nio.file.Path folder = new dev.pgbox.backup.Dumps(server).dump(dbs, format,
+                        dest == null || s3 ? null : java.nio.file.Path.of(dest), null, console);
+                if (s3) {
+                    console.step("uploading " + folder.getFileName() + " to " + dest);
+                    String url = upload.upload(folder, dest, console);
+                    dev.pgbox.backup.Dumps.deleteTree(folder);
+                    out().printf("dumped %s into %s  [%.1fs]%n", String.join(", ", dbs), url, console.seconds());
+                } else {
+                    out().printf("dumped %s into %s  [%.1fs]%n", String.join(", ", dbs), folder, console.seconds());
+                }
                 return 0;
             }
             BackupSet b = backups.physical(type, console);

@@ -115,6 +115,16 @@ class S3IT {
             JsonNode drill = new ObjectMapper().readTree(p.ok("db", "verify", "--json").stdout());
             assertThat(drill.path("ok").asBoolean()).as(drill.toString()).isTrue();
             assertThat(Files.readString(p.dir().resolve(".pgbox/pgbackrest.conf"))).contains("repo1-type=s3");
+
+            PgboxProject.Run dump = p.ok("db", "backup", "--dest=s3://pgbox/dumps");
+            assertThat(dump.stdout()).contains("into s3://pgbox/dumps/");
+            assertThat(dump.stderr()).contains("uploaded", "manifest.json");
+            String set = dump.stdout().replaceAll("(?s).*s3://pgbox/dumps/(\\S+).*", "$1").strip();
+            Path uploaded = s3dir.resolve("blobs/pgbox/dumps").resolve(set);
+            JsonNode manifest = new ObjectMapper().readTree(uploaded.resolve("manifest.json").toFile());
+            assertThat(Files.size(uploaded.resolve("app.dump"))).isEqualTo(manifest.path("databases").get(0).path("bytes").asLong());
+            assertThat(dev.pgbox.backup.Dumps.sha256(uploaded.resolve("app.dump")))
+                    .isEqualTo(manifest.path("databases").get(0).path("sha256").asText());
             assertThat(Files.getPosixFilePermissions(p.dir().resolve(".pgbox/pgbackrest.conf"))).isEqualTo(
                     PosixFilePermissions.fromString("rw-------"));
         }

@@ -168,6 +168,27 @@ public final class Drills {
         }
     }
 
+    /** Physical backup label (and dump set path) to the time of its last successful drill. */
+    public java.util.Map<String, String> verifiedAt() {
+        java.util.Map<String, String> out = new java.util.HashMap<>();
+        Path file = server.layout().backupDir().resolve(HISTORY);
+        try {
+            if (Files.exists(file)) {
+                for (JsonNode n : Dumps.JSON.readTree(file.toFile())) {
+                    if (n.path("ok").asBoolean()) {
+                        out.put(n.path("physical_backup").asText(), n.path("at").asText());
+                        if (!n.path("dump_set").isNull()) {
+                            out.put(n.path("dump_set").asText(), n.path("at").asText());
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // no history: nothing verified
+        }
+        return out;
+    }
+
     /** The newest successful drill, if any. */
     public JsonNode lastGood() {
         Path file = server.layout().backupDir().resolve(HISTORY);

@@ -146,16 +146,19 @@ final class DbBackupCommands {
                 rows.add(m);
             }
             rows.sort(java.util.Comparator.comparing(m -> (String) m.get("finished_at")));
+            Map<String, String> verified = new dev.pgbox.backup.Drills(Server.open(settings())).verifiedAt();
+            rows.forEach(m -> m.put("last_verified_at", verified.get((String) m.get("id"))));
             if (json) {
                 out().println(Tables.json(rows));
             } else if (rows.isEmpty()) {
                 out().println("no backups yet (pgbox db backup --physical)");
             } else {
-                out().println(Tables.aligned(List.of("when", "kind", "id", "apps", "size", "stored", "duration"), rows.stream()
+                out().println(Tables.aligned(List.of("when", "kind", "id", "apps", "size", "stored", "duration", "last verified"), rows.stream()
                         .map(m -> List.of(m.get("finished_at") + " (" + ago(Instant.parse((String) m.get("finished_at"))) + ")",
                                 m.get("kind") + " " + m.get("type"), (String) m.get("id"), (String) m.get("apps"),
                                 Size.human((Long) m.get("size_bytes")), Size.human((Long) m.get("repo_bytes")),
-                                m.get("duration_seconds") + "s")).toList()));
+                                m.get("duration_seconds") + "s", m.get("last_verified_at") == null ? "never"
+                                        : ago(Instant.parse((String) m.get("last_verified_at"))))).toList()));
             }
             return 0;
         }

@@ -222,6 +222,8 @@ class BackupIT {
         assertThat(drill.path("tables_compared").asInt()).isPositive();
         assertThat(drill.path("restore_seconds").asDouble()).isPositive();
         assertThat(status().path("last_verified_at").asText()).isNotEmpty();
+        JsonNode list = JSON.readTree(project.ok("db", "backup", "--list", "--json").stdout());
+        assertThat(list.findValuesAsText("last_verified_at")).contains(status().path("last_verified_at").asText());
         assertThat(project.ok("status").stdout()).contains("last good restore drill");
         assertThat(project.dir().resolve(".pgbox/verify-scratch")).doesNotExist();
         // the live server is untouched by the drill
@@ -279,5 +281,42 @@ class BackupIT {
         JsonNode drill = JSON.readTree(project.ok("db", "verify", "--json").stdout());
         assertThat(drill.path("ok").asBoolean()).as(drill.toString()).isTrue();
         assertThat(status().path("archiver_ok").asBoolean()).isTrue();
+    }
+
+    @Test
+    @Order(12)
+    void everyDumpFormatRestoresExactly() throws Exception {
+        for (String format : List.of("tar", "directory", "plain")) {
+            PgboxProject.Run r = project.ok("db", "backup", "shop", "--format=" + format);
+            Path set = Path.of(r.stdout().replaceAll("(?s).* into (\\S+) .*", "$1").strip());
+            String file = switch (format) {
+                case "tar" -> "shop.tar";
+                case "plain" -> "shop.sql";
+                default -> "shop";
+            };
+            assertThat(set.resolve(file)).exists();
+            PgboxProject.Run restored = project.ok("db", "restore", "--file=" + set.resolve(file), "--into", "shop_" + format);
+            assertThat(restored.stdout()).contains("restored 'shop_" + format + "'");
+            assertThat(project.admin().value("shop_" + format, "SELECT count(*) FROM orders"))
+                    .isEqualTo(project.admin().value("shop", "SELECT count(*) FROM orders"));
+            Thread.sleep(1000); // dump folders are named by the second
+        }
+    }
+
+    @Test
+    @Order(13)
+    void anEncryptedRepositoryKeepsItsKeyInTheSecretsFile() throws Exception {
+        try (PgboxProject p = PgboxProject.create("encrypted", "BACKUP_ENCRYPT=on", "PGBOX_AGENT=off")) {
+            assertThat(p.ok("start").stdout()).contains("took the first full backup");
+            String key = p.settings().get(dev.pgbox.config.Setting.BACKUP_CIPHER_PASS);
+            assertThat(key).hasSize(48);
+            assertThat(Files.getPosixFilePermissions(p.dir().resolve(".env.secrets"))).isEqualTo(dev.pgbox.config.Secrets.OWNER_ONLY);
+            assertThat(Files.getPosixFilePermissions(p.dir().resolve(".pgbox/pgbackrest.conf")))
+                    .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+            byte[] info = Files.readAllBytes(p.dir().resolve(".pgbox/backup/repo/backup/main/backup.info"));
+            assertThat(new String(info, 0, 8, java.nio.charset.StandardCharsets.ISO_8859_1)).isEqualTo("Salted__");
+            assertThat(JSON.readTree(p.ok("db", "verify", "--json").stdout()).path("ok").asBoolean()).isTrue();
+            assertThat(p.ok("status").stdout()).doesNotContain(key);
+        }
     }
 }

@@ -1,15 +1,13 @@
 package dev.pgbox.apps;
 
+import static dev.pgbox.sql.SqlText.ident;
+
 /**
  * The SQL behind 'pgbox app'. Pure text, run by the superuser through psql; every statement is
  * idempotent. Names arrive validated ({@link AppName}) and are quoted as identifiers anyway.
  */
 final class AppSql {
     private AppSql() {
-    }
-
-    static String ident(String name) {
-        return "\"" + name.replace("\"", "\"\"") + "\"";
     }
 
     private static String createRole(String role, String attributes) {

@@ -1,5 +1,8 @@
 package dev.pgbox.apps;
 
+import static dev.pgbox.sql.SqlText.ident;
+import static dev.pgbox.sql.SqlText.literal;
+
 import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
 import dev.pgbox.Progress;
@@ -26,10 +29,7 @@ public final class Apps {
     private final AdminSql sql;
 
     public Apps(Server server) {
-        if (!server.running()) {
-            throw server.notRunning("manage apps");
-        }
-        this.server = server;
+        this.server = server.requireRunning("manage apps");
         this.sql = server.admin();
     }
 
@@ -112,7 +112,7 @@ public final class Apps {
     public String rotatePassword(AppName app) {
         requirePgboxApp(app);
         String password = Scram.generatePassword(32);
-        sql.run("postgres", "ALTER ROLE " + AppSql.ident(app.loginRole()) + " PASSWORD " + literal(Scram.verifier(password)) + ";");
+        sql.run("postgres", "ALTER ROLE " + ident(app.loginRole()) + " PASSWORD " + literal(Scram.verifier(password)) + ";");
         Secrets.put(secretsFile(), app.passwordVariable(), password);
         return password;
     }
@@ -125,14 +125,19 @@ public final class Apps {
 
     /** Drops database and roles; with {@code force}, ends open sessions first. */
     public void drop(AppName app, boolean force) {
+        checkCanDrop(app, force);
+        sql.run("postgres", AppSql.drop(app, force));
+        Secrets.remove(secretsFile(), app.passwordVariable());
+    }
+
+    /** Fails unless the app exists, is pgbox's, and has no open sessions (or {@code force}). */
+    public void checkCanDrop(AppName app, boolean force) {
         requirePgboxApp(app);
         int open = openConnections(app);
         if (open > 0 && !force) {
             throw new PgboxException(ErrorKind.CONFIG, "cannot drop app '" + app + "': " + open + " connection(s) are open",
                     "dropping would cut off a running application", "stop the app first, or pass --force to end its sessions");
         }
-        sql.run("postgres", AppSql.drop(app, force));
-        Secrets.remove(secretsFile(), app.passwordVariable());
     }
 
     private void dropQuietly(AppName app) {
@@ -164,10 +169,6 @@ public final class Apps {
 
     private Path secretsFile() {
         return server.settings().projectDir().resolve(Settings.SECRETS_FILE);
-    }
-
-    static String literal(String v) {
-        return "'" + v.replace("'", "''") + "'";
     }
 
     /** Checks a duration option the same way settings are checked. */

@@ -203,12 +203,7 @@ public final class Backups {
             db.put("bytes", java.nio.file.Files.size(file));
             db.put("sha256", Dumps.sha256(file));
             var tables = db.putObject("tables");
-            for (String line : scratch.sql().run(database, Dumps.COUNT_ROWS).lines().toList()) {
-                int bar = line.lastIndexOf('|');
-                if (bar > 0) {
-                    tables.put(line.substring(0, bar), Long.parseLong(line.substring(bar + 1).strip()));
-                }
-            }
+            Dumps.rowCounts(scratch.sql(), database).forEach(tables::put);
             dev.pgbox.cluster.OwnedFiles.write(folder.resolve(Dumps.MANIFEST), Dumps.JSON.writeValueAsString(manifest),
                     server.layout().osUser(), "rw-r-----");
         } catch (java.io.IOException e) {
@@ -259,30 +254,16 @@ public final class Backups {
     }
 
     private void awaitPromoted(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String last = "no answer";
-        while (System.nanoTime() < deadline) {
-            if (!server.running()) {
-                throw new PgboxException(ErrorKind.TOOL_FAILED, "recovery stopped before reaching the target",
-                        "the server shut down during recovery (see " + server.layout().logDir() + ")",
-                        "the target may lie after the last archived WAL; pick an earlier time");
-            }
-            try {
-                if ("f".equals(server.admin().value("postgres", "SELECT pg_is_in_recovery()"))) {
-                    return;
-                }
-                last = "still replaying WAL";
-            } catch (PgboxException e) {
-                last = e.reason();
-            }
-            try {
-                Thread.sleep(250);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        AdminSql.NotWritable why = server.admin().awaitWritable(timeout, server::running);
+        if (why == null) {
+            return;
         }
-        throw new PgboxException(ErrorKind.TIMEOUT, "recovery did not finish within " + timeout.toSeconds() + "s", last,
+        if (why.stopped()) {
+            throw new PgboxException(ErrorKind.TOOL_FAILED, "recovery stopped before reaching the target",
+                    "the server shut down during recovery (see " + server.layout().logDir() + ")",
+                    "the target may lie after the last archived WAL; pick an earlier time");
+        }
+        throw new PgboxException(ErrorKind.TIMEOUT, "recovery did not finish within " + timeout.toSeconds() + "s", why.lastState(),
                 "watch the log in " + server.layout().logDir() + "; raise PGBOX_START_TIMEOUT for long replays");
     }
 

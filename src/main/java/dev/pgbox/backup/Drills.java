@@ -47,9 +47,7 @@ public final class Drills {
     }
 
     public Outcome run(String backupLabel, Progress progress) {
-        if (!server.running()) {
-            throw server.notRunning("run a restore drill");
-        }
+        server.requireRunning("run a restore drill");
         Layout l = server.layout();
         Backups backups = new Backups(server);
         List<BackupSet> sets = backups.archiving() ? backups.physicalBackups() : List.of();
@@ -120,13 +118,7 @@ public final class Drills {
                     Layout.SUPERUSER, "-d", name, "-f", file.toString())
                     : Command.of(scratch.pg().bin("pg_restore"), "-h", scratch.runDir().toString(), "-p", Integer.toString(port), "-U",
                     Layout.SUPERUSER, "-d", name, file.toString())).runAs(scratch.osUser()).timeout(Duration.ofHours(6)).build());
-            Map<String, Long> got = new LinkedHashMap<>();
-            for (String line : sql.run(name, Dumps.COUNT_ROWS).lines().toList()) {
-                int bar = line.lastIndexOf('|');
-                if (bar > 0) {
-                    got.put(line.substring(0, bar), Long.parseLong(line.substring(bar + 1).strip()));
-                }
-            }
+            Map<String, Long> got = Dumps.rowCounts(sql, name);
             JsonNode tables = db.path("tables");
             for (var it = tables.fieldNames(); it.hasNext(); ) {
                 String t = it.next();

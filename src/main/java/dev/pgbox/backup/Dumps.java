@@ -73,9 +73,7 @@ public final class Dumps {
             throw new PgboxException(ErrorKind.USAGE, "unknown dump format '" + format + "'", "pg_dump writes custom, tar, directory or plain",
                     "e.g. --format=custom (the default)");
         }
-        if (!server.running()) {
-            throw server.notRunning("dump");
-        }
+        server.requireRunning("dump");
         Layout l = server.layout();
         Instant started = Instant.now();
         Path folder = (dest != null ? dest : home()).resolve(FOLDER.format(started) + (label == null ? "" : "-" + label));
@@ -203,8 +201,13 @@ public final class Dumps {
 
     /** Row counts of every table in {@code db} now (superuser, no RLS in the way). */
     public Map<String, Long> rowCounts(String db) {
+        return rowCounts(server.admin(), db);
+    }
+
+    /** Row counts of every table in {@code db} of whichever server {@code sql} talks to. */
+    static Map<String, Long> rowCounts(dev.pgbox.cluster.AdminSql sql, String db) {
         Map<String, Long> out = new LinkedHashMap<>();
-        for (String line : server.admin().run(db, COUNT_ROWS).lines().toList()) {
+        for (String line : sql.run(db, COUNT_ROWS).lines().toList()) {
             int bar = line.lastIndexOf('|');
             if (bar > 0) {
                 out.put(line.substring(0, bar), Long.parseLong(line.substring(bar + 1).strip()));

@@ -1,5 +1,8 @@
 package dev.pgbox.backup;
 
+import static dev.pgbox.sql.SqlText.ident;
+import static dev.pgbox.sql.SqlText.literal;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
@@ -41,10 +44,7 @@ public final class FileRestore {
     private final AdminSql sql;
 
     public FileRestore(Server server) {
-        if (!server.running()) {
-            throw server.notRunning("restore");
-        }
-        this.server = server;
+        this.server = server.requireRunning("restore");
         this.sql = server.admin();
     }
 
@@ -261,13 +261,5 @@ public final class FileRestore {
         } catch (IOException e) {
             throw new PgboxException(ErrorKind.CONFIG, "cannot read " + p, e.getMessage(), "check the file");
         }
-    }
-
-    static String ident(String name) {
-        return "\"" + name.replace("\"", "\"\"") + "\"";
-    }
-
-    static String literal(String v) {
-        return "'" + v.replace("'", "''") + "'";
     }
 }

@@ -74,17 +74,8 @@ public final class PgBackRest {
      */
     public BackupSet backup(String type, Progress progress) {
         List<BackupSet> before = info();
-        int[] shown = {-1};
-        run("the " + type + " backup failed", Duration.ofHours(12), line -> {
-            Matcher m = PERCENT.matcher(line);
-            if (m.find()) {
-                int pct = Integer.parseInt(m.group(1)) / 10 * 10;
-                if (pct > shown[0]) {
-                    shown[0] = pct;
-                    progress.detail("copied " + pct + "%");
-                }
-            }
-        }, "--type=" + type, "--log-level-console=detail", "backup");
+        run("the " + type + " backup failed", Duration.ofHours(12), everyTenth(progress, "copied"), "--type=" + type,
+                "--log-level-console=detail", "backup");
         List<BackupSet> after = info();
         return after.stream().filter(b -> before.stream().noneMatch(x -> x.label().equals(b.label())))
                 .reduce((a, b) -> b).orElseThrow(() -> new PgboxException(ErrorKind.TOOL_FAILED,
@@ -111,23 +102,28 @@ public final class PgBackRest {
         String[] all = java.util.Arrays.copyOf(args, args.length + 2);
         all[args.length] = "--log-level-console=detail";
         all[args.length + 1] = "restore";
-        int[] shown = {-1};
-        run("the restore failed", Duration.ofHours(12), line -> {
-            Matcher m = PERCENT.matcher(line);
-            if (m.find()) {
-                int pct = Integer.parseInt(m.group(1)) / 10 * 10;
-                if (pct > shown[0]) {
-                    shown[0] = pct;
-                    progress.detail("restored " + pct + "%");
-                }
-            }
-        }, all);
+        run("the restore failed", Duration.ofHours(12), everyTenth(progress, "restored"), all);
     }
 
     /** pgbackrest verify: every file in the repository matches its checksum. Returns the tool's output. */
     public String verify() {
         ProcessResult r = run("the repository did not verify", Duration.ofHours(2), null, "--log-level-console=info", "verify");
         return r.stdout();
+    }
+
+    /** Turns pgBackRest's per-file "(NN%)" detail lines into one progress line per tenth done. */
+    private static java.util.function.Consumer<String> everyTenth(Progress progress, String verb) {
+        int[] shown = {-1};
+        return line -> {
+            Matcher m = PERCENT.matcher(line);
+            if (m.find()) {
+                int pct = Integer.parseInt(m.group(1)) / 10 * 10;
+                if (pct > shown[0]) {
+                    shown[0] = pct;
+                    progress.detail(verb + " " + pct + "%");
+                }
+            }
+        };
     }
 
     private ProcessResult run(String what, Duration timeout, java.util.function.Consumer<String> lines, String... args) {

@@ -60,7 +60,7 @@ final class ScratchCluster implements AutoCloseable {
                     + "archive_mode = off\nlogging_collector = off\nshared_preload_libraries = 'pg_stat_statements'\n"
                     + "shared_buffers = '128MB'\n", live.osUser(), "rw-------");
             PgCtl.start(layout, data, Duration.ofMinutes(30));
-            awaitWritable(new AdminSql(layout, port));
+            awaitWritable(new AdminSql(layout, port), layout);
             return new ScratchCluster(layout, folder, port, (System.nanoTime() - t0) / 1_000_000);
         } catch (RuntimeException e) {
             scratch.close();
@@ -100,25 +100,12 @@ final class ScratchCluster implements AutoCloseable {
         Dumps.deleteTree(folder);
     }
 
-    private static void awaitWritable(AdminSql sql) {
-        long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if ("f".equals(sql.value("postgres", "SELECT pg_is_in_recovery()"))) {
-                    return;
-                }
-            } catch (PgboxException e) {
-                // still starting
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+    private static void awaitWritable(AdminSql sql, Layout layout) {
+        AdminSql.NotWritable why = sql.awaitWritable(Duration.ofMinutes(30), () -> PgCtl.running(layout, layout.dataDir()));
+        if (why != null) {
+            throw new PgboxException(ErrorKind.TIMEOUT, "the scratch cluster did not finish recovery", why.lastState(),
+                    "check the backup with 'pgbox db backup --list'");
         }
-        throw new PgboxException(ErrorKind.TIMEOUT, "the scratch cluster did not finish recovery", "30 minutes passed",
-                "check the backup with 'pgbox db backup --list'");
     }
 
     private static int freePort() {

@@ -178,22 +178,23 @@ final class AppCommand extends BaseCommand implements Runnable {
         public Integer call() {
             AppName app = new AppName(name);
             Apps apps = new Apps(Server.open(settings()));
-            apps.requirePgboxApp(app);
-            if (!yes) {
-                java.io.Console tty = System.console();
-                if (tty == null) {
-                    throw new PgboxException(ErrorKind.USAGE, "dropping app '" + app + "' needs confirmation",
-                            "there is no terminal to ask on", "pass --yes to drop without asking");
-                }
-                String answer = tty.readLine("This deletes database '%s' and all its data. Type the app name to confirm: ", app);
-                if (answer == null || !answer.strip().equals(app.value())) {
-                    out().println("not dropped");
-                    return ErrorKind.USAGE.exitCode();
-                }
+            apps.checkCanDrop(app, force);
+            if (!yes && !Confirm.ask("dropping app '" + app + "'",
+                    "This deletes database '" + app + "' and all its data. Type the app name to confirm: ", app.value())) {
+                out().println("not dropped");
+                return ErrorKind.USAGE.exitCode();
+            }
+            Server server = Server.open(settings());
+            String finalDump = "";
+            if ("on".equals(server.settings().get(dev.pgbox.config.Setting.BACKUP_ARCHIVE))
+                    || java.nio.file.Files.isDirectory(new dev.pgbox.backup.Dumps(server).home())) {
+                // the project keeps backups: one last dump of the app before it goes
+                java.nio.file.Path set = new dev.pgbox.backup.Dumps(server).dump(List.of(app.value()), "custom", null, "final-" + app, console());
+                finalDump = "; final dump in " + set;
             }
             apps.drop(app, force);
             out().println("dropped app '" + app + "' (database and roles " + app.loginRole() + ", " + app.ownerRole() + ", "
-                    + app.readonlyRole() + ")");
+                    + app.readonlyRole() + ")" + finalDump);
             return 0;
         }
     }

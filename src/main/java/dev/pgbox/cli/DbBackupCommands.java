@@ -229,17 +229,10 @@ final class DbBackupCommands {
                 return 0;
             }
             String what = when != null ? "to " + when : "to restore point " + target.point;
-            if (!yes) {
-                java.io.Console tty = System.console();
-                if (tty == null) {
-                    throw new PgboxException(ErrorKind.USAGE, "restoring the whole cluster " + what + " needs confirmation",
-                            "there is no terminal to ask on", "pass --yes to restore without asking");
-                }
-                String answer = tty.readLine("This rewinds EVERY app %s; later changes are lost. Type 'restore' to go on: ", what);
-                if (answer == null || !answer.strip().equals("restore")) {
-                    out().println("not restored");
-                    return ErrorKind.USAGE.exitCode();
-                }
+            if (!yes && !Confirm.ask("restoring the whole cluster " + what,
+                    "This rewinds EVERY app " + what + "; later changes are lost. Type 'restore' to go on: ", "restore")) {
+                out().println("not restored");
+                return ErrorKind.USAGE.exitCode();
             }
             Backups.Recovered r = when != null ? backups.pointInTime(when, console) : backups.toRestorePoint(target.point, console);
             out().printf("restored the cluster to %s from backup %s; now on timeline %s and accepting writes  [%.1fs]%n", r.target(),

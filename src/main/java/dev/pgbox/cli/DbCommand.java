@@ -29,10 +29,7 @@ final class DbCommand extends BaseCommand implements Runnable {
 
     /** The running server and the app role's connection; fails with NOT_RUNNING otherwise. */
     static Connection appConnection(Settings s, Server server) {
-        if (!server.running()) {
-            throw server.notRunning("connect");
-        }
-        return Connection.of(s, server.layout());
+        return Connection.of(s, server.requireRunning("connect").layout());
     }
 
     @Command(name = "shell", mixinStandardHelpOptions = true,

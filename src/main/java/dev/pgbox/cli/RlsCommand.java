@@ -58,10 +58,7 @@ final class RlsCommand extends BaseCommand implements Runnable {
         public Integer call() {
             Rls.TableName t = Rls.TableName.parse(table);
             Settings s = settings();
-            Server server = Server.open(s);
-            if (!server.running()) {
-                throw server.notRunning("enable row-level security");
-            }
+            Server server = Server.open(s).requireRunning("enable row-level security");
             String db = database(s, server, app);
             String type = Rls.enable(server.admin(), db, t, column);
             out().println("row-level security on " + t + " in " + db + ": ENABLE + FORCE, policy " + Rls.POLICY + " on " + column
@@ -89,10 +86,7 @@ final class RlsCommand extends BaseCommand implements Runnable {
         @Override
         public Integer call() {
             Settings s = settings();
-            Server server = Server.open(s);
-            if (!server.running()) {
-                throw server.notRunning("test row-level security");
-            }
+            Server server = Server.open(s).requireRunning("test row-level security");
             String db = database(s, server, app);
             List<Rls.TestResult> results = Rls.test(server.admin(), db, Connection.targetFor(s, server.layout(), db), column);
             boolean failed = results.stream().anyMatch(Rls.TestResult::failed);
@@ -144,10 +138,7 @@ final class RlsCommand extends BaseCommand implements Runnable {
                         "column names are lowercase letters, digits and _", "e.g. --tenant-column tenant_id");
             }
             Settings s = settings();
-            Server server = Server.open(s);
-            if (!server.running()) {
-                throw server.notRunning("audit row-level security");
-            }
+            Server server = Server.open(s).requireRunning("audit row-level security");
             String db = database(s, server, app);
             return Findings.print(Rls.audit(server.admin(), db, column, loginRole(s, db)), json, out());
         }

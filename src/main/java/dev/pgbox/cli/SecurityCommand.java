@@ -29,10 +29,7 @@ final class SecurityCommand extends BaseCommand implements Runnable {
         @Override
         public Integer call() {
             Settings s = settings();
-            Server server = Server.open(s);
-            if (!server.running()) {
-                throw server.notRunning("audit");
-            }
+            Server server = Server.open(s).requireRunning("audit");
             List<String> dbs = new ArrayList<>();
             dbs.add(s.get(Setting.POSTGRES_DB));
             new Apps(server).list().forEach(a -> dbs.add(a.name()));

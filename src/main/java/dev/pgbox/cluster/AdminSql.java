@@ -46,6 +46,40 @@ public final class AdminSql {
         return rows.isEmpty() ? "" : rows.get(0).get(0);
     }
 
+    /** Why a wait for a writable server ended without one. */
+    public record NotWritable(boolean stopped, String lastState) {
+    }
+
+    /**
+     * Polls until the server answers and is out of recovery (pg_ctl -w returns while recovery still
+     * runs). Returns null once writable, else why not: the server stopped ({@code alive} turned false)
+     * or the time ran out.
+     */
+    public NotWritable awaitWritable(java.time.Duration timeout, java.util.function.BooleanSupplier alive) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            try {
+                if ("f".equals(value("postgres", "SELECT pg_is_in_recovery()"))) {
+                    return null;
+                }
+                last = "still in recovery";
+            } catch (PgboxException e) {
+                if (!alive.getAsBoolean()) {
+                    return new NotWritable(true, e.reason());
+                }
+                last = e.reason();
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new NotWritable(false, "interrupted");
+            }
+        }
+        return new NotWritable(false, last);
+    }
+
     /** True when a trivial query succeeds on the socket. */
     public boolean answers(String database) {
         return ProcessRunner.run(psql(database).stdin("SELECT 1").timeout(Duration.ofSeconds(15)).build()).ok();

@@ -1,5 +1,7 @@
 package dev.pgbox.cluster;
 
+import static dev.pgbox.sql.SqlText.ident;
+
 import dev.pgbox.security.Scram;
 import java.util.List;
 
@@ -67,11 +69,6 @@ public final class Bootstrap {
                 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA partman TO %1$s;
                 GRANT EXECUTE ON ALL PROCEDURES IN SCHEMA partman TO %1$s;
                 """.formatted(r);
-    }
-
-    /** A double-quoted identifier. Names are validated to [a-z][a-z0-9_]* before they get here. */
-    static String ident(String name) {
-        return "\"" + name.replace("\"", "\"\"") + "\"";
     }
 
     /** Runs every step against a running server. */

@@ -153,6 +153,14 @@ public final class Server {
         return PgCtl.stop(layout, layout.dataDir(), Duration.ofMillis(settings.millis(Setting.PGBOX_STOP_TIMEOUT)));
     }
 
+    /** Throws the not-running error for {@code verb} unless the server runs. */
+    public Server requireRunning(String verb) {
+        if (!running()) {
+            throw notRunning(verb);
+        }
+        return this;
+    }
+
     public PgboxException notRunning(String verb) {
         return new PgboxException(ErrorKind.NOT_RUNNING, "cannot " + verb + ": the server is not running",
                 layout.initialized() ? "no live postmaster for " + layout.dataDir() : "no cluster in " + layout.dataDir() + " yet",
@@ -303,24 +311,13 @@ public final class Server {
         }
     }
 
-    /** Polls until a real query answers and the server accepts writes (pg_ctl -w returns during recovery). */
+    /** Waits until a real query answers and the server accepts writes (pg_ctl -w returns during recovery). */
     void awaitWritable(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        AdminSql sql = admin();
-        String last = "no answer";
-        while (System.nanoTime() < deadline) {
-            try {
-                if ("f".equals(sql.value("postgres", "SELECT pg_is_in_recovery()"))) {
-                    return;
-                }
-                last = "still in recovery";
-            } catch (PgboxException e) {
-                last = e.reason();
-            }
-            sleep(200);
+        AdminSql.NotWritable why = admin().awaitWritable(timeout, this::running);
+        if (why != null) {
+            throw new PgboxException(ErrorKind.TIMEOUT, "the server started but did not accept writes within " + timeout.toSeconds() + "s",
+                    why.lastState(), "read the log in " + layout.logDir() + "; raise PGBOX_START_TIMEOUT for long recoveries");
         }
-        throw new PgboxException(ErrorKind.TIMEOUT, "the server started but did not accept writes within "
-                + timeout.toSeconds() + "s", last, "read the log in " + layout.logDir() + "; raise PGBOX_START_TIMEOUT for long recoveries");
     }
 
     private static void checkOsUser(Layout l) {
@@ -407,7 +404,7 @@ public final class Server {
         }
     }
 
-    private static void sleep(long ms) {
+    static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {

@@ -1,5 +1,7 @@
 package dev.pgbox.security;
 
+import static dev.pgbox.sql.SqlText.ident;
+
 import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
 import dev.pgbox.cluster.AdminSql;
@@ -336,10 +338,6 @@ public final class Rls {
             }
         }
         return out;
-    }
-
-    static String ident(String name) {
-        return "\"" + name.replace("\"", "\"\"") + "\"";
     }
 
 }

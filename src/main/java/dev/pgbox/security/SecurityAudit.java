@@ -1,5 +1,7 @@
 package dev.pgbox.security;
 
+import static dev.pgbox.sql.SqlText.literal;
+
 import dev.pgbox.cluster.AdminSql;
 import dev.pgbox.config.Secrets;
 import dev.pgbox.config.Settings;
@@ -150,9 +152,5 @@ public final class SecurityAudit {
         } catch (IOException e) {
             out.add(new Finding(Severity.MEDIUM, "secrets-mode", file.toString(), "cannot read its mode: " + e.getMessage(), "check the file"));
         }
-    }
-
-    static String literal(String v) {
-        return "'" + v.replace("'", "''") + "'";
     }
 }

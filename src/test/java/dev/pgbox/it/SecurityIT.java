@@ -234,7 +234,7 @@ class SecurityIT {
             PgboxProject.Run busy = hbaChecked(project.pgbox("app", "drop", "beta", "--yes"));
             assertThat(busy.exitCode()).isEqualTo(3);
             assertThat(busy.stderr()).contains("1 connection(s) are open", "--force");
-            run("app", "drop", "beta", "--yes", "--force");
+            assertThat(run("app", "drop", "beta", "--yes", "--force").stdout()).contains("final dump in", "final-beta");
             assertThat(open.isValid(2)).isFalse();
         }
         assertThat(project.admin().value("postgres", "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'beta%'")).isEqualTo("0");

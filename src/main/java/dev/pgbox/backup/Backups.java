@@ -69,13 +69,20 @@ public final class Backups {
     }
 
     private void requireArchiving(String what) {
+        requireArchiving(what, true);
+    }
+
+    /** Archiving on and a stanza present; {@code needsServer}: the server must run too (a disaster restore need not). */
+    private void requireArchiving(String what, boolean needsServer) {
         if (!archiving()) {
             throw new PgboxException(ErrorKind.CONFIG, "cannot " + what + ": BACKUP_ARCHIVE is off",
                     "physical backups and point-in-time recovery need continuous WAL archiving",
                     "set BACKUP_ARCHIVE=on in .env.dev and run 'pgbox restart'");
         }
-        if (!server.running()) {
-            throw server.notRunning(what);
+        if (needsServer) {
+            server.requireRunning(what);
+        } else {
+            pgbackrest.writeConfig();
         }
         if (!pgbackrest.stanzaExists()) {
             throw new PgboxException(ErrorKind.CONFIG, "cannot " + what + ": there is no backup stanza yet",
@@ -140,7 +147,7 @@ public final class Backups {
      * anchors the new timeline for later restores.
      */
     public Recovered pointInTime(Instant target, Progress progress) {
-        requireArchiving("restore to a point in time");
+        requireArchiving("restore to a point in time", false);
         Instant now = Instant.now();
         if (target.isAfter(now)) {
             throw new PgboxException(ErrorKind.USAGE, "the target " + PG_TIME.format(target) + " is in the future",
@@ -214,7 +221,7 @@ public final class Backups {
 
     /** Rewinds the whole cluster to a restore point made with 'pgbox db restore-point'. */
     public Recovered toRestorePoint(String name, Progress progress) {
-        requireArchiving("restore to a restore point");
+        requireArchiving("restore to a restore point", false);
         List<BackupSet> sets = pgbackrest.info();
         if (sets.isEmpty()) {
             throw new PgboxException(ErrorKind.CONFIG, "there is no backup to restore from", "the repository is empty",
@@ -234,10 +241,14 @@ public final class Backups {
 
     private Recovered recover(Progress progress, BackupSet base, List<String> targetOptions, String targetText) {
         long started = System.nanoTime();
-        progress.step("archiving the last WAL so nothing committed before the target is missing");
-        pgbackrest.check();
-        progress.step("stopping the server");
-        server.stop();
+        if (server.running()) {
+            progress.step("archiving the last WAL so nothing committed before the target is missing");
+            pgbackrest.check();
+            progress.step("stopping the server");
+            server.stop();
+        } else {
+            progress.step("the server is stopped: restoring from what the repository holds (WAL not yet archived is not there)");
+        }
         progress.step("restoring backup " + base.label() + " (" + Size.human(base.sizeBytes()) + ") with --delta");
         List<String> options = new ArrayList<>(List.of("--delta", "--set=" + base.label(), "--target-action=promote",
                 "--target-timeline=current"));

@@ -86,6 +86,23 @@ class BackupIT {
 
     @Test
     @Order(3)
+    void aStoppedServerCanBeRestoredToAPointInTimeToo() throws Exception {
+        column("INSERT INTO ledger VALUES (150); SELECT 1");
+        project.admin().run("postgres", "SELECT pg_switch_wal();");
+        Thread.sleep(1100);
+        String target = project.admin().value("postgres", "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || ' UTC'");
+        Thread.sleep(1100);
+        column("DELETE FROM ledger WHERE v = 150; SELECT 1");
+        project.ok("db", "backup", "--physical", "--type=incr"); // archives the delete's WAL too
+        project.ok("stop");
+        PgboxProject.Run r = project.ok("db", "restore", "--point-in-time=" + target, "--yes");
+        assertThat(r.stderr()).contains("the server is stopped");
+        assertThat(column("SELECT v::text FROM ledger ORDER BY ledger.v")).containsExactly("1", "2", "3", "100", "150");
+        column("DELETE FROM ledger WHERE v = 150; SELECT 1");
+    }
+
+    @Test
+    @Order(4)
     void restorePointsWorkAcrossTimelines() throws Exception {
         column("INSERT INTO ledger VALUES (200); SELECT 1");
         assertThat(project.ok("db", "restore-point", "after-200").stdout()).contains("restore point 'after-200'");
@@ -99,7 +116,7 @@ class BackupIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aTargetBeforeTheFirstBackupIsRefusedAndChangesNothing() {
         long pid = project.pid();
         PgboxProject.Run r = project.pgbox("db", "restore", "--point-in-time=2001-01-01 00:00:00 UTC", "--yes");
@@ -118,7 +135,7 @@ class BackupIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void diffAndIncrementalBackupsAreListed() throws Exception {
         assertThat(project.ok("db", "backup", "--physical", "--type=diff").stdout()).startsWith("diff backup ");
         assertThat(project.pgbox("db", "backup", "--physical", "--type=weekly").exitCode()).isEqualTo(2);
@@ -128,7 +145,7 @@ class BackupIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void anUnwritableRepositoryShowsInStatusWithTheFixAndRecovers() throws Exception {
         Path archive = project.dir().resolve(".pgbox/backup/repo/archive");
         Files.setPosixFilePermissions(archive, PosixFilePermissions.fromString("---------"));
@@ -158,7 +175,7 @@ class BackupIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void logicalDumpsCarryAManifestAndRestoreExactly() throws Exception {
         project.ok("app", "create", "shop");
         project.admin().run("shop", "SET ROLE shop_owner; CREATE TABLE orders (id serial PRIMARY KEY, v text); "
@@ -192,7 +209,7 @@ class BackupIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void aCorruptDumpFailsClearlyAndLeavesTheTargetUntouched() throws Exception {
         Path set = Path.of(project.ok("db", "backup", "shop").stdout().replaceAll("(?s).* into (\\S+) .*", "$1").strip());
         Path dump = set.resolve("shop.dump");
@@ -212,7 +229,7 @@ class BackupIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void aRestoreDrillRestoresReadsComparesAndIsRecorded() throws Exception {
         project.ok("db", "backup", "--physical", "--type=incr");
         project.ok("db", "backup", "shop");
@@ -231,7 +248,7 @@ class BackupIT {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void oneAppRewindsToAPointInTimeAndTheOthersKeepTheirNewRows() throws Exception {
         project.ok("app", "create", "blog");
         project.admin().run("blog", "SET ROLE blog_owner; CREATE TABLE posts (v text); INSERT INTO posts VALUES ('p1');");
@@ -250,7 +267,7 @@ class BackupIT {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void killingPgboxAndPgBackRestMidBackupLeavesAUsableRepository() throws Exception {
         project.admin().run("shop", "INSERT INTO orders (v) SELECT repeat(md5(i::text), 20) FROM generate_series(1, 150000) i;");
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
@@ -284,7 +301,7 @@ class BackupIT {
     }
 
     @Test
-    @Order(12)
+    @Order(13)
     void everyDumpFormatRestoresExactly() throws Exception {
         for (String format : List.of("tar", "directory", "plain")) {
             PgboxProject.Run r = project.ok("db", "backup", "shop", "--format=" + format);
@@ -304,7 +321,7 @@ class BackupIT {
     }
 
     @Test
-    @Order(13)
+    @Order(14)
     void anEncryptedRepositoryKeepsItsKeyInTheSecretsFile() throws Exception {
         try (PgboxProject p = PgboxProject.create("encrypted", "BACKUP_ENCRYPT=on", "PGBOX_AGENT=off")) {
             assertThat(p.ok("start").stdout()).contains("took the first full backup");

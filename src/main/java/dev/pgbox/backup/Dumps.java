@@ -27,7 +27,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -110,7 +109,7 @@ public final class Dumps {
             throw new PgboxException(ErrorKind.FAILURE, "cannot write the manifest in " + folder, e.toString(), "check free disk space");
         } finally {
             if (!done) {
-                deleteTree(folder); // no half-written dump set is left to be mistaken for a good one
+                OwnedFiles.deleteTree(folder); // no half-written dump set is left to be mistaken for a good one
             }
         }
     }
@@ -193,7 +192,7 @@ public final class Dumps {
         List<String> removed = new java.util.ArrayList<>();
         for (int i = 0; i < sets.size() - Math.max(1, keep); i++) {
             Path p = Path.of(sets.get(i).path("path").asText());
-            deleteTree(p);
+            OwnedFiles.deleteTree(p);
             removed.add(p.toString());
         }
         return removed;
@@ -248,18 +247,6 @@ public final class Dumps {
             return HexFormat.of().formatHex(md.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** Removes a folder and everything in it (best effort). */
-    public static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(root)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // best effort
         }
     }
 }

@@ -41,7 +41,7 @@ final class ScratchCluster implements AutoCloseable {
     static ScratchCluster restore(Layout live, PgBackRest pgbackrest, String label, List<String> recovery, Progress progress) {
         Path folder = live.stateDir().resolve("scratch-cluster");
         Path data = folder.resolve("data");
-        Dumps.deleteTree(folder);
+        OwnedFiles.deleteTree(folder);
         OwnedFiles.directory(folder, live.osUser(), "rwxr-xr-x");
         OwnedFiles.directory(data, live.osUser(), "rwx------");
         int port = freePort();
@@ -97,7 +97,7 @@ final class ScratchCluster implements AutoCloseable {
         if (PgCtl.running(layout, layout.dataDir())) {
             PgCtl.stop(layout, layout.dataDir(), Duration.ofSeconds(10));
         }
-        Dumps.deleteTree(folder);
+        OwnedFiles.deleteTree(folder);
     }
 
     private static void awaitWritable(AdminSql sql, Layout layout) {

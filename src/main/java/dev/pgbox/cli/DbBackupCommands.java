@@ -95,7 +95,7 @@ final class DbBackupCommands {
                 if (s3) {
                     console.step("uploading " + folder.getFileName() + " to " + dest);
                     String url = upload.upload(folder, dest, console);
-                    dev.pgbox.backup.Dumps.deleteTree(folder);
+                    dev.pgbox.cluster.OwnedFiles.deleteTree(folder);
                     out().printf("dumped %s into %s  [%.1fs]%n", String.join(", ", dbs), url, console.seconds());
                 } else {
                     out().printf("dumped %s into %s  [%.1fs]%n", String.join(", ", dbs), folder, console.seconds());

@@ -80,11 +80,6 @@ public final class AdminSql {
         return new NotWritable(false, last);
     }
 
-    /** True when a trivial query succeeds on the socket. */
-    public boolean answers(String database) {
-        return ProcessRunner.run(psql(database).stdin("SELECT 1").timeout(Duration.ofSeconds(15)).build()).ok();
-    }
-
     private Command.Builder psql(String database) {
         return Command.of(layout.pg().bin("psql"), "-X", "-q", "-A", "-t", "-F", SEP, "-v", "ON_ERROR_STOP=1",
                         "-h", layout.runDir().toString(), "-p", Integer.toString(port), "-U", Layout.SUPERUSER,

@@ -24,7 +24,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -267,7 +266,7 @@ public final class Server {
     private void init(Progress progress) {
         Path data = layout.dataDir();
         Path staging = data.resolveSibling(data.getFileName() + ".initializing");
-        deleteTree(staging);
+        OwnedFiles.deleteTree(staging);
         OwnedFiles.directory(staging, layout.osUser(), "rwx------");
         boolean done = false;
         try {
@@ -306,7 +305,7 @@ public final class Server {
                 if (PgCtl.running(layout, staging)) {
                     PgCtl.stop(layout, staging, Duration.ofSeconds(10));
                 }
-                deleteTree(staging);
+                OwnedFiles.deleteTree(staging);
             }
         }
     }
@@ -404,22 +403,11 @@ public final class Server {
         }
     }
 
-    static void sleep(long ms) {
+    private static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(root)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // best effort: a leftover staging folder is removed by the next init
         }
     }
 }

@@ -84,6 +84,22 @@ public final class Agent {
         long me = ProcessHandle.current().pid();
         Files.writeString(pidFile, me + "\n");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stopping = true));
+        if ("agent".equals(server.supervisor().kind())) {
+            Watchdog watchdog = new Watchdog(server, this::say);
+            Thread t = new Thread(() -> {
+                while (!stopping) {
+                    watchdog.check();
+                    try {
+                        Thread.sleep(Watchdog.INTERVAL.toMillis());
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "watchdog");
+            t.setDaemon(true);
+            t.start();
+            say("watchdog on: a crashed server is restarted within " + Watchdog.INTERVAL.toMillis() + "ms of its death");
+        }
         List<Job> jobs = jobs();
         Map<String, ZonedDateTime> next = new HashMap<>();
         ZonedDateTime now = ZonedDateTime.now();
@@ -134,14 +150,15 @@ public final class Agent {
 
     private boolean stillMine(Path pidFile, long me) {
         try {
-            return Files.isDirectory(settings.projectDir()) && Files.exists(pidFile)
+            // the state dir, not the project folder: the agent's OS user may not reach the latter
+            return Files.isDirectory(server.layout().stateDir()) && Files.exists(pidFile)
                     && Files.readString(pidFile).strip().equals(Long.toString(me));
         } catch (java.io.IOException e) {
             return false;
         }
     }
 
-    private void say(String line) {
+    private synchronized void say(String line) {
         log.println(Instant.now() + " " + line);
         log.flush();
     }

@@ -4,7 +4,6 @@ import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
 import dev.pgbox.Progress;
 import dev.pgbox.cluster.AdminSql;
-import dev.pgbox.cluster.PgCtl;
 import dev.pgbox.cluster.Server;
 import dev.pgbox.config.Secrets;
 import dev.pgbox.config.Setting;
@@ -256,7 +255,7 @@ public final class Backups {
         pgbackrest.restore(progress, options);
         progress.step("replaying WAL to " + targetText + ", then promoting");
         Duration timeout = Duration.ofMillis(server.settings().millis(Setting.PGBOX_START_TIMEOUT)).multipliedBy(10);
-        PgCtl.start(server.layout(), server.layout().dataDir(), timeout);
+        server.launch(timeout, false);
         awaitPromoted(timeout);
         String timeline = server.admin().value("postgres", "SELECT timeline_id FROM pg_control_checkpoint()");
         progress.step("taking an incremental backup on the new timeline " + timeline);

@@ -19,9 +19,13 @@ final class AgentCommand extends BaseCommand implements Callable<Integer> {
     @Option(names = "--jobs", description = "Print the scheduled jobs and their next runs, then exit.")
     boolean jobs;
 
+    @Option(names = "--settings", paramLabel = "FILE", description = {"Read the settings from this snapshot only (written by",
+            "'pgbox start' for the agent, which runs as the server's OS user and may not reach the project's .env files)."})
+    java.nio.file.Path snapshot;
+
     @Override
     public Integer call() throws Exception {
-        Settings s = settings();
+        Settings s = snapshot != null ? Settings.loadSnapshot(root().projectDir(), root().envName(), snapshot) : settings();
         Agent agent = new Agent(s, System.out);
         if (jobs) {
             List<Job> list = agent.jobs();

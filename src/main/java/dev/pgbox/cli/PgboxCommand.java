@@ -42,7 +42,15 @@ public final class PgboxCommand implements Runnable {
 
     /** Loads and validates the project's settings (once per command). */
     Settings settings() {
+        return Settings.load(projectDir(), env, System.getenv());
+    }
+
+    Path projectDir() {
         Path dir = project != null ? project : Path.of("").toAbsolutePath();
-        return Settings.load(dir.toAbsolutePath().normalize(), env, System.getenv());
+        return dir.toAbsolutePath().normalize();
+    }
+
+    String envName() {
+        return env != null ? env : System.getenv().getOrDefault("PGBOX_ENV", "dev");
     }
 }

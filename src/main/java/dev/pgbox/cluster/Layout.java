@@ -82,7 +82,7 @@ public record Layout(Path projectDir, Path stateDir, Path dataDir, Path runDir, 
         return true;
     }
 
-    private static String shortHash(String text) {
+    static String shortHash(String text) {
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(d).substring(0, 8);
@@ -116,6 +116,36 @@ public record Layout(Path projectDir, Path stateDir, Path dataDir, Path runDir, 
     /** Default home of backups: the pgBackRest repository and logical dumps. */
     public Path backupDir() {
         return stateDir.resolve("backup");
+    }
+
+    /** Present while the server should run: written by every start, removed by every stop; the agent's watchdog reads it. */
+    public Path wantedFile() {
+        return runDir.resolve("server.wanted");
+    }
+
+    /** One line per crash of the postmaster: epoch seconds, who noticed (systemd, watchdog, start), detail. */
+    public Path crashLog() {
+        return logDir.resolve("crashes.log");
+    }
+
+    /** Settings the agent runs with (0600, owned by the OS user): it runs as that user and cannot read the project's files. */
+    public Path agentSettings() {
+        return stateDir.resolve("agent.env");
+    }
+
+    /** The copy of pgbox the agent runs, where the OS user can read it. */
+    public Path agentJar() {
+        return stateDir.resolve("lib").resolve("pgbox.jar");
+    }
+
+    /** A name for this project's systemd units: the folder's name plus a hash of its path. */
+    public String unitBase() {
+        String name = projectDir.getFileName() == null ? "root" : projectDir.getFileName().toString().toLowerCase(java.util.Locale.ROOT)
+                .replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
+        if (name.length() > 40) {
+            name = name.substring(0, 40);
+        }
+        return "pgbox-" + (name.isEmpty() ? "project" : name) + "-" + shortHash(projectDir.toString());
     }
 
     public boolean initialized() {

@@ -19,13 +19,109 @@ public final class PgCtl {
     private PgCtl() {
     }
 
-    /** pg_ctl status: 0 running, 3 not running, 4 no usable data dir. */
+    /**
+     * Whether a live postmaster serves {@code dataDir}: the PID in postmaster.pid is alive, not a
+     * zombie, and works in that data dir. Read from /proc rather than asked of pg_ctl status, which
+     * takes a postmaster killed a moment ago (a zombie not yet reaped) for a running one.
+     */
     public static boolean running(Layout l, Path dataDir) {
-        if (!Files.exists(dataDir.resolve("postmaster.pid"))) {
+        OptionalLong pid = pid(dataDir);
+        return pid.isPresent() && alive(pid.getAsLong()) && worksIn(pid.getAsLong(), dataDir);
+    }
+
+    /** True when the process's working folder is {@code dataDir} (every PostgreSQL process chdirs there). */
+    static boolean worksIn(long pid, Path dataDir) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/" + pid + "/cwd")).equals(real(dataDir));
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            // another user's process we may not inspect: trust the PID file, as pg_ctl does
+            return ProcessHandle.of(pid).flatMap(h -> h.info().command()).map(c -> c.endsWith("/postgres")).orElse(true);
+        }
+    }
+
+    /**
+     * After a crash of the postmaster (SIGKILL, the OOM killer): the PID file is still there and
+     * orphaned backends may still hold the shared memory, which makes a new postmaster refuse to start.
+     * Waits for them to notice and exit, then ends the stragglers (the crash recovery that follows
+     * makes the data consistent either way). Returns true when a crash was found.
+     */
+    public static boolean clearCrashed(Layout l, Path dataDir) {
+        OptionalLong pid = pid(dataDir);
+        if (pid.isEmpty() || (alive(pid.getAsLong()) && worksIn(pid.getAsLong(), dataDir))) {
             return false;
         }
-        ProcessResult r = ProcessRunner.run(cmd(l, "status", "-D", dataDir.toString()).timeout(Duration.ofSeconds(30)).build());
-        return r.exitCode() == 0;
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        List<Long> left = orphans(dataDir);
+        while (!left.isEmpty() && System.nanoTime() < deadline) {
+            pause(20);
+            left = orphans(dataDir);
+        }
+        for (long p : left) {
+            ProcessHandle.of(p).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        for (long p : left) {
+            awaitExit(p, Duration.ofSeconds(5));
+        }
+        // The dead postmaster may linger as a zombie until init reaps it, and PostgreSQL takes a PID
+        // file naming a zombie for a running server. Nothing works in this data dir any more: drop it.
+        try {
+            if (orphans(dataDir).isEmpty() && pid(dataDir).equals(pid)) {
+                Files.deleteIfExists(dataDir.resolve("postmaster.pid"));
+                deleteSocketLocks(l.runDir(), pid.getAsLong());
+            }
+        } catch (IOException e) {
+            // PostgreSQL reports it with its own words at start
+        }
+        return true;
+    }
+
+    /** The socket lock files ({@code .s.PGSQL.<port>.lock}) that name the dead postmaster. */
+    private static void deleteSocketLocks(Path runDir, long deadPid) throws IOException {
+        if (!Files.isDirectory(runDir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(runDir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().matches("\\.s\\.PGSQL\\.\\d+\\.lock")).toList()) {
+                List<String> lines = Files.readAllLines(f);
+                if (!lines.isEmpty() && lines.get(0).strip().equals(Long.toString(deadPid))) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
+    }
+
+    /** Processes other than the (dead) postmaster still working in {@code dataDir}. */
+    static List<Long> orphans(Path dataDir) {
+        Path want = real(dataDir);
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            return procs.map(p -> p.getFileName().toString()).filter(n -> n.chars().allMatch(Character::isDigit))
+                    .map(Long::parseLong).filter(p -> p != ProcessHandle.current().pid() && alive(p))
+                    .filter(p -> {
+                        try {
+                            return Files.readSymbolicLink(Path.of("/proc/" + p + "/cwd")).equals(want);
+                        } catch (IOException | SecurityException e) {
+                            return false;
+                        }
+                    }).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static Path real(Path dir) {
+        try {
+            return dir.toRealPath();
+        } catch (IOException e) {
+            return dir.toAbsolutePath().normalize();
+        }
+    }
+
+    private static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The postmaster's PID from postmaster.pid, if the file is there. */
@@ -80,7 +176,7 @@ public final class PgCtl {
     }
 
     /** Polls briefly: ProcessHandle.onExit() for a process that is not our child polls far more slowly. */
-    private static void awaitExit(long pid, Duration timeout) {
+    static void awaitExit(long pid, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (alive(pid) && System.nanoTime() < deadline) {
             try {

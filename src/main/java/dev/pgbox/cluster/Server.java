@@ -118,6 +118,7 @@ public final class Server {
             }
             return new StartResult(actions, actions.isEmpty(), layout, s, PgCtl.pid(layout.dataDir()).orElse(-1));
         }
+        boolean crashed = layout.initialized() && PgCtl.clearCrashed(layout, layout.dataDir());
         checkPortFree(requested);
         Settings s = Secrets.ensurePassword(requested);
         server = new Server(s, layout);
@@ -128,10 +129,16 @@ public final class Server {
         } else {
             server.writeConfig(layout.dataDir());
         }
-        progress.step("starting PostgreSQL " + pg.major() + " on " + s.get(Setting.POSTGRES_HOST) + ":" + server.port());
-        PgCtl.start(layout, layout.dataDir(), Duration.ofMillis(s.millis(Setting.PGBOX_START_TIMEOUT)));
-        server.awaitWritable(Duration.ofMillis(s.millis(Setting.PGBOX_START_TIMEOUT)));
-        actions.add("started PostgreSQL " + pg.major());
+        if (crashed) {
+            progress.step("the server had crashed (its postmaster died without a clean stop): crash recovery runs now");
+            if (!"systemd".equals(server.supervisor().kind())) {
+                CrashLog.record(layout, "start", "postmaster gone, found by 'pgbox start'");
+            }
+        }
+        progress.step("starting PostgreSQL " + pg.major() + " on " + s.get(Setting.POSTGRES_HOST) + ":" + server.port()
+                + " (" + server.supervisor().kind() + ")");
+        server.launch(Duration.ofMillis(s.millis(Setting.PGBOX_START_TIMEOUT)), true);
+        actions.add((crashed ? "recovered from a crash and started PostgreSQL " : "started PostgreSQL ") + pg.major());
         progress.step("checking roles, database and extensions");
         Bootstrap.apply(server.admin(), s.get(Setting.POSTGRES_USER), s.get(Setting.POSTGRES_DB), s.get(Setting.POSTGRES_PASSWORD));
         return new StartResult(actions, false, layout, s, PgCtl.pid(layout.dataDir()).orElse(-1));
@@ -144,12 +151,43 @@ public final class Server {
                 + "') AND EXISTS (SELECT FROM pg_database WHERE datname = '" + db + "')"));
     }
 
-    /** Stops the server: fast, then immediate after PGBOX_STOP_TIMEOUT. Returns the mode used. */
+    /**
+     * Stops the server: fast, then immediate after PGBOX_STOP_TIMEOUT; it stays stopped (also across a
+     * reboot, and the watchdog leaves it alone) until the next start. Returns the mode used.
+     */
     public String stop() {
         if (!running()) {
             throw notRunning("stop");
         }
-        return PgCtl.stop(layout, layout.dataDir(), Duration.ofMillis(settings.millis(Setting.PGBOX_STOP_TIMEOUT)));
+        deleteWanted();
+        return supervisor().stop(Duration.ofMillis(settings.millis(Setting.PGBOX_STOP_TIMEOUT)));
+    }
+
+    /** What keeps this server up: systemd units, or pg_ctl with the agent's watchdog. */
+    public Supervisor supervisor() {
+        return Supervisor.of(settings, layout);
+    }
+
+    /**
+     * Starts the postmaster of an initialized data dir through its supervisor, then waits until it
+     * accepts writes, or with {@code untilWritable} false (a recovery to run first) only until it answers.
+     */
+    public void launch(Duration timeout, boolean untilWritable) {
+        CrashLog.ensure(layout);
+        OwnedFiles.write(layout.wantedFile(), "started by pgbox at " + java.time.Instant.now() + "\n", layout.osUser(), "rw-r--r--");
+        supervisor().start(timeout);
+        if (untilWritable) {
+            awaitWritable(timeout);
+        }
+    }
+
+    private void deleteWanted() {
+        try {
+            Files.deleteIfExists(layout.wantedFile());
+        } catch (IOException e) {
+            throw new PgboxException(ErrorKind.PERMISSION, "cannot remove " + layout.wantedFile(), e.toString(),
+                    "check the owner of " + layout.runDir());
+        }
     }
 
     /** Throws the not-running error for {@code verb} unless the server runs. */

@@ -27,6 +27,10 @@ public enum Setting {
             "PostgreSQL major version. Default: the newest installed, else the newest the OS offers."),
     PGBOX_AGENT(Type.CHOICE, "on", "", Apply.START, null,
             "Run the pgbox agent (schedules backups and drills) beside the server: on or off.", "on", "off"),
+    PGBOX_SUPERVISOR(Type.CHOICE, "auto", "", Apply.START, null,
+            "What keeps the server up: systemd (units that start at boot and restart after a crash), agent (the agent "
+                    + "restarts a crashed server; nothing at boot), or auto (systemd when it is PID 1 and pgbox runs as root).",
+            "auto", "systemd", "agent"),
     PGBOX_START_TIMEOUT(Type.DURATION, "60s", "", Apply.PGBOX, null,
             "How long start waits until a real query succeeds."),
     PGBOX_STOP_TIMEOUT(Type.DURATION, "30s", "", Apply.PGBOX, null,

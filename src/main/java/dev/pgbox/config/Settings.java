@@ -80,6 +80,26 @@ public final class Settings {
                 values.put(s, new Value(normalize(s, v, "the environment"), ENV_SOURCE));
             }
         }
+        return validated(projectDir, envName, envOption != null ? "--env" : values.get(Setting.PGBOX_ENV).source(), values, appSecrets);
+    }
+
+    /**
+     * The settings the agent runs with: written by 'pgbox start' into one file the agent's OS user can
+     * read (it cannot read the project's own .env files, which may be root's), and nothing else: not the
+     * process environment of whoever started systemd.
+     */
+    public static Settings loadSnapshot(Path projectDir, String envName, Path file) {
+        Map<Setting, Value> values = new EnumMap<>(Setting.class);
+        Map<String, String> appSecrets = new java.util.HashMap<>();
+        for (Setting s : Setting.values()) {
+            values.put(s, new Value(normalize(s, s.defaultValue(), "the catalogue"), DEFAULT_SOURCE));
+        }
+        layer(values, appSecrets, file, true, true);
+        return validated(projectDir, envName, "agent", values, appSecrets);
+    }
+
+    private static Settings validated(Path projectDir, String envName, String envSource, Map<Setting, Value> values,
+                                      Map<String, String> appSecrets) {
         if (values.get(Setting.BACKUP_REPO).value().startsWith("s3://") && (values.get(Setting.BACKUP_S3_ENDPOINT).value().isEmpty()
                 || values.get(Setting.BACKUP_S3_KEY).value().isEmpty() || values.get(Setting.BACKUP_S3_KEY_SECRET).value().isEmpty())) {
             throw new PgboxException(ErrorKind.CONFIG, "BACKUP_REPO is an S3 bucket but the S3 settings are incomplete",
@@ -91,7 +111,7 @@ public final class Settings {
                     "the server listens on loopback only, so no remote client could use those networks",
                     "set POSTGRES_LISTEN to the address remote clients connect to (e.g. POSTGRES_LISTEN=10.0.0.5)");
         }
-        values.put(Setting.PGBOX_ENV, new Value(envName, envOption != null ? "--env" : values.get(Setting.PGBOX_ENV).source()));
+        values.put(Setting.PGBOX_ENV, new Value(envName, envSource));
         return new Settings(projectDir.toAbsolutePath().normalize(), envName, values, appSecrets);
     }
 

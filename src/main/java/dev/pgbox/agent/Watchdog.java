@@ -1,0 +1,78 @@
+package dev.pgbox.agent;
+
+import dev.pgbox.PgboxException;
+import dev.pgbox.cluster.CrashLog;
+import dev.pgbox.cluster.Layout;
+import dev.pgbox.cluster.PgCtl;
+import dev.pgbox.cluster.ProjectLock;
+import dev.pgbox.cluster.Server;
+import dev.pgbox.config.Setting;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Restarts a crashed server where systemd does not (it is not PID 1): when the server should run
+ * (the wanted file of the last start is there) and its postmaster died without removing its PID file
+ * (SIGKILL, the OOM killer), it waits for orphaned backends, starts it and waits until it accepts
+ * writes. It leaves alone a server pgbox stopped, and steps back while a pgbox command holds the
+ * project lock (a restore, a restart, a 'pgbox start' doing the same recovery).
+ */
+final class Watchdog {
+    /** How often the postmaster is looked at: a few /proc reads, no process started. */
+    static final Duration INTERVAL = Duration.ofMillis(250);
+    /** After a failed restart, wait this long before the next try (a broken config would otherwise spin). */
+    private static final Duration BACKOFF = Duration.ofSeconds(5);
+
+    private final Server server;
+    private final Consumer<String> log;
+    private long nextTry;
+    /** True after a failed restart: the PID file is gone by then, and the server still has to come back. */
+    private boolean retrying;
+
+    Watchdog(Server server, Consumer<String> log) {
+        this.server = server;
+        this.log = log;
+    }
+
+    /** One look; restarts the server when it crashed. Never throws. */
+    void check() {
+        Layout l = server.layout();
+        if (System.nanoTime() < nextTry || !crashed(l)) {
+            return;
+        }
+        Optional<ProjectLock> lock = ProjectLock.tryAcquire(l, "watchdog: restarting the crashed server");
+        if (lock.isEmpty()) {
+            return; // a pgbox command is at work on this project; look again later
+        }
+        try {
+            if (!crashed(l)) {
+                return; // recovered (or stopped) while we waited for the lock
+            }
+            long t0 = System.nanoTime();
+            log.accept("watchdog: the postmaster of " + l.dataDir() + " is gone without a clean stop; restarting it");
+            PgCtl.clearCrashed(l, l.dataDir());
+            server.launch(Duration.ofMillis(server.settings().millis(Setting.PGBOX_START_TIMEOUT)), true);
+            retrying = false;
+            CrashLog.record(l, "watchdog", "postmaster gone; restarted by the agent");
+            log.accept("watchdog: the server is back and writable after " + Duration.ofNanos(System.nanoTime() - t0).toMillis() + "ms");
+        } catch (PgboxException e) {
+            retrying = true;
+            nextTry = System.nanoTime() + BACKOFF.toNanos();
+            log.accept("watchdog: restart FAILED: " + e.getMessage() + (e.reason() == null ? "" : " (" + e.reason().replace('\n', ' ') + ")")
+                    + "; trying again in " + BACKOFF.toSeconds() + "s");
+        } catch (RuntimeException e) {
+            retrying = true;
+            nextTry = System.nanoTime() + BACKOFF.toNanos();
+            log.accept("watchdog: restart FAILED: " + e);
+        } finally {
+            lock.get().close();
+        }
+    }
+
+    /** Should run, and its postmaster died leaving its PID file (or an earlier restart failed). */
+    private boolean crashed(Layout l) {
+        return Files.exists(l.wantedFile()) && (retrying || Files.exists(l.pidFile())) && !PgCtl.running(l, l.dataDir());
+    }
+}

@@ -1,0 +1,42 @@
+package dev.pgbox.cluster;
+
+import dev.pgbox.config.Setting;
+import dev.pgbox.config.Settings;
+import dev.pgbox.exec.OsUser;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * What starts, stops and keeps up one project's postmaster: systemd units where systemd is PID 1
+ * (back after a reboot, restarted after a crash), else pg_ctl with the agent's watchdog restarting a
+ * crashed server. Chosen by PGBOX_SUPERVISOR.
+ */
+public sealed interface Supervisor permits PgCtlSupervisor, SystemdSupervisor {
+
+    /** Starts the postmaster; returns once it accepts connections (it may still be in recovery). */
+    void start(Duration timeout);
+
+    /** Stops the postmaster (fast, then immediate) and keeps it from starting at boot; returns the mode used. */
+    String stop(Duration fastTimeout);
+
+    /** Whether the server comes back by itself after a reboot. */
+    boolean startsAtBoot();
+
+    /** Who restarts a crashed server, and what brings it back after a reboot, in words for status. */
+    String describe();
+
+    /** "systemd" or "agent". */
+    String kind();
+
+    static Supervisor of(Settings s, Layout l) {
+        String want = s.get(Setting.PGBOX_SUPERVISOR);
+        boolean systemd = "systemd".equals(want) || ("auto".equals(want) && systemdIsInit() && OsUser.isRoot());
+        return systemd ? new SystemdSupervisor(l, s) : new PgCtlSupervisor(l);
+    }
+
+    /** sd_booted(): systemd is the init process of this machine (not in most containers and CI runners). */
+    static boolean systemdIsInit() {
+        return Files.isDirectory(Path.of("/run/systemd/system"));
+    }
+}

@@ -24,7 +24,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -100,9 +102,10 @@ public final class Server {
         }
         Server server = new Server(requested, layout);
         if (server.running()) {
+            // judged and written before anything else changes (a new password), so a refused value changes nothing
+            List<String> changed = server.writeConfig(layout.dataDir());
             Settings s = Secrets.ensurePassword(requested);
             server = new Server(s, layout);
-            List<String> changed = server.writeConfig(layout.dataDir());
             if (!requested.isSet(Setting.POSTGRES_PASSWORD) || !server.roleAndDatabaseExist()) {
                 // a new password (the secrets file was gone) or a renamed role/database: apply it now
                 Bootstrap.apply(server.admin(), s.get(Setting.POSTGRES_USER), s.get(Setting.POSTGRES_DB), s.get(Setting.POSTGRES_PASSWORD));
@@ -205,26 +208,36 @@ public final class Server {
     }
 
     /**
-     * Rewrites pgbox.conf, pg_hba.conf and pg_ident.conf in {@code dataDir}. Returns the names of the
-     * files whose content changed.
+     * Rewrites pgbox.conf, pg_hba.conf and pg_ident.conf in {@code dataDir}, after PostgreSQL has
+     * judged the whole candidate (ConfigGuard): a refused one leaves every file as it was. Returns the
+     * names of the files whose content changed.
      */
     List<String> writeConfig(Path dataDir) {
+        Map<String, String> candidate = checkConfig(dataDir, dataDir.equals(layout.dataDir()) && running());
         List<String> changed = new ArrayList<>();
-        Layout at = new Layout(layout.projectDir(), layout.stateDir(), dataDir, layout.runDir(), layout.logDir(),
-                layout.osUser(), layout.pg(), layout.stateFallback());
-        writeIfChanged(dataDir.resolve(Layout.CONF_FILE), ServerConf.render(settings, at, plan()), "0600", changed);
-        writeIfChanged(dataDir.resolve("pg_hba.conf"),
-                HbaFile.render(Settings.list(settings.get(Setting.POSTGRES_ALLOWED_CIDRS))), "0600", changed);
-        writeIfChanged(dataDir.resolve("pg_ident.conf"), HbaFile.renderIdent(layout.osUser()), "0600", changed);
-        Path main = dataDir.resolve("postgresql.conf");
-        String conf = OwnedFiles.read(main);
-        if (!conf.contains(ServerConf.INCLUDE_LINE)) {
-            OwnedFiles.write(main, conf + (conf.endsWith("\n") ? "" : "\n") + "\n" + ServerConf.INCLUDE_LINE + "\n",
-                    layout.osUser(), "rw-------");
-            changed.add("postgresql.conf");
-        }
+        candidate.forEach((name, text) -> writeIfChanged(dataDir.resolve(name), text, "0600", changed));
         publishCertificate(dataDir);
         return changed;
+    }
+
+    /**
+     * The files pgbox would write into {@code dataDir}, judged by ConfigGuard (with the running
+     * server's own parsers when {@code live}); throws a CONFIG error when refused.
+     */
+    Map<String, String> checkConfig(Path dataDir, boolean live) {
+        Layout at = new Layout(layout.projectDir(), layout.stateDir(), dataDir, layout.runDir(), layout.logDir(),
+                layout.osUser(), layout.pg(), layout.stateFallback());
+        TuningPlan plan = plan();
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put(Layout.CONF_FILE, ServerConf.render(settings, at, plan));
+        files.put("pg_hba.conf", HbaFile.render(Settings.list(settings.get(Setting.POSTGRES_ALLOWED_CIDRS))));
+        files.put("pg_ident.conf", HbaFile.renderIdent(layout.osUser()));
+        String conf = OwnedFiles.read(dataDir.resolve("postgresql.conf"));
+        if (!conf.contains(ServerConf.INCLUDE_LINE)) {
+            files.put("postgresql.conf", conf + (conf.endsWith("\n") ? "" : "\n") + "\n" + ServerConf.INCLUDE_LINE + "\n");
+        }
+        ConfigGuard.check(settings, at, files, plan.machine(), live ? admin() : null);
+        return files;
     }
 
     /** Applies the current settings and tuning to a running server; returns parameters still needing a restart. */

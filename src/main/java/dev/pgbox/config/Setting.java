@@ -233,7 +233,59 @@ public enum Setting {
 
     /** The allowed form, for messages. */
     public String form() {
-        return type == Type.CHOICE ? "one of " + String.join(", ", choices) : type.form();
+        if (type == Type.CHOICE) {
+            return "one of " + String.join(", ", choices);
+        }
+        Range r = range();
+        return r == null ? type.form() : "a whole number from " + r.min() + " to " + r.max() + (r.why().isEmpty() ? "" : ": " + r.why());
+    }
+
+    /** Allowed whole numbers of an INT setting, with why the bounds are there; {@code why} may be empty. */
+    public record Range(long min, long max, String why) {
+        public boolean contains(long v) {
+            return v >= min && v <= max;
+        }
+    }
+
+    /** PostgreSQL's limit on all server processes together (MAX_BACKENDS). */
+    public static final int MAX_BACKENDS = 262143;
+    /** superuser_reserved_connections' default: slots only superusers may use. */
+    public static final int RESERVED_CONNECTIONS = 3;
+
+    /**
+     * The range of an INT setting, or null for no bound beyond "a whole number". These are the bounds
+     * PostgreSQL or pgBackRest only enforce at start (or that mean nothing can work); PostgreSQL's own
+     * per-parameter ranges are left to PostgreSQL, which judges every candidate configuration before
+     * pgbox applies it (cluster.ConfigGuard).
+     */
+    public Range range() {
+        return switch (this) {
+            case POSTGRES_MAX_CONNECTIONS -> new Range(RESERVED_CONNECTIONS + 1, MAX_BACKENDS,
+                    "PostgreSQL keeps " + RESERVED_CONNECTIONS + " connections for superusers (superuser_reserved_connections), "
+                            + "so at least " + (RESERVED_CONNECTIONS + 1) + " leaves one for clients");
+            case POSTGRES_CPUS, POSTGRES_AUTOVACUUM_MAX_WORKERS -> new Range(1, MAX_BACKENDS, "");
+            case POSTGRES_MAX_WORKER_PROCESSES -> new Range(1, MAX_BACKENDS, "");
+            case PGBOX_APP_CONNECTION_LIMIT -> new Range(1, MAX_BACKENDS, "a limit of 0 would let no one log in");
+            case BACKUP_RETENTION_FULL, BACKUP_RETENTION_DIFF, BACKUP_DUMP_RETENTION -> new Range(1, 9999999,
+                    "0 would delete every backup");
+            case BACKUP_PROCESS_MAX -> new Range(1, 999, "pgBackRest's limit");
+            case PGBOX_PG_VERSION -> new Range(10, 99, "");
+            default -> null;
+        };
+    }
+
+    /**
+     * The share of the machine's RAM a memory setting may take at most, in percent, or 0 when it is not
+     * bounded by RAM. shared_buffers is allocated whole at start; leaving a fifth of RAM keeps room for
+     * the OS and every connection's own memory. The others are per-operation amounts or a planner hint,
+     * so one of them above all of RAM can never be right.
+     */
+    public int ramPercentLimit() {
+        return switch (this) {
+            case POSTGRES_SHARED_BUFFERS -> 80;
+            case POSTGRES_WORK_MEM, POSTGRES_MAINTENANCE_WORK_MEM, POSTGRES_WAL_BUFFERS, POSTGRES_EFFECTIVE_CACHE_SIZE -> 100;
+            default -> 0;
+        };
     }
 
     public static Optional<Setting> byName(String name) {

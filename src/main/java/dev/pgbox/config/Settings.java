@@ -172,7 +172,7 @@ public final class Settings {
         }
         boolean ok = switch (s.type()) {
             case STRING, PATH, SECRET -> true;
-            case INT -> v.matches("\\d{1,9}");
+            case INT -> v.matches("\\d{1,9}") && (s.range() == null || s.range().contains(Long.parseLong(v)));
             case DECIMAL -> v.matches("\\d{1,6}(\\.\\d{1,6})?");
             case PERCENT -> v.matches("\\d{1,3}") && Integer.parseInt(v) >= 1 && Integer.parseInt(v) <= 100;
             case SIZE -> Size.parse(v) > 0;
@@ -206,6 +206,34 @@ public final class Settings {
             case DECIMAL -> new BigDecimal(v).stripTrailingZeros().toPlainString();
             default -> v;
         };
+    }
+
+    /**
+     * Refuses memory settings the machine cannot hold: {@code ramBytes} is the RAM pgbox plans for
+     * (POSTGRES_MEMORY, else detected), {@code ramSource} says where that number came from.
+     */
+    public void checkMemory(long ramBytes, String ramSource) {
+        for (Setting s : Setting.values()) {
+            int percent = s.ramPercentLimit();
+            if (percent == 0 || !isSet(s) || ramBytes <= 0) {
+                continue;
+            }
+            long limit = ramBytes / 100 * percent;
+            // a planner hint may equal all of RAM; anything PostgreSQL allocates must stay below it
+            boolean tooBig = s == Setting.POSTGRES_EFFECTIVE_CACHE_SIZE ? bytes(s) > ramBytes
+                    : percent == 100 ? bytes(s) >= ramBytes : bytes(s) > limit;
+            if (tooBig) {
+                String ram = Size.human(ramBytes) + " of RAM (" + ramSource + ")";
+                String from = ENV_SOURCE.equals(source(s)) ? "the environment" : source(s);
+                throw new PgboxException(ErrorKind.CONFIG, s.name() + "=" + get(s) + " in " + from + " is too big for "
+                        + ram,
+                        percent == 100 ? s.guc() + " above the whole RAM can never be served"
+                                : s.guc() + " is allocated whole when the server starts; above " + percent
+                                + "% of RAM the OS and the connections have no memory left, and the server fails to start or is killed",
+                        "lower " + s.name() + " in " + from + " below " + Size.human(percent == 100 ? ramBytes : limit)
+                                + ", or remove it so pgbox tunes it (pgbox tune shows the plan)");
+            }
+        }
     }
 
     private static String example(Setting s) {

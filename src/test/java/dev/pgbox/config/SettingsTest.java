@@ -136,4 +136,58 @@ class SettingsTest {
         assertThat(Files.readString(dir.resolve(".env.secrets"))).isEqualTo("PGBOX_APP_BLOG_PASSWORD=q\n");
         assertThat(Files.getPosixFilePermissions(dir.resolve(".env.secrets"))).isEqualTo(Secrets.OWNER_ONLY);
     }
+
+    @Test
+    void connectionsMustLeaveOneSlotBeyondTheSuperuserReserve() throws IOException {
+        for (String bad : new String[] {"0", "3", "262144"}) {
+            assertThatThrownBy(() -> load("POSTGRES_MAX_CONNECTIONS=" + bad + "\n", Map.of()))
+                    .isInstanceOf(PgboxException.class)
+                    .hasMessageContaining("POSTGRES_MAX_CONNECTIONS")
+                    .satisfies(t -> assertThat(((PgboxException) t).reason()).contains("from 4 to 262143", "superuser_reserved_connections"))
+                    .satisfies(t -> assertThat(((PgboxException) t).kind()).isEqualTo(dev.pgbox.ErrorKind.CONFIG));
+        }
+        assertThat(load("POSTGRES_MAX_CONNECTIONS=4\n", Map.of()).integer(Setting.POSTGRES_MAX_CONNECTIONS)).isEqualTo(4);
+        assertThat(load("POSTGRES_MAX_CONNECTIONS=262143\n", Map.of()).integer(Setting.POSTGRES_MAX_CONNECTIONS)).isEqualTo(262143);
+    }
+
+    @Test
+    void countsThatMeanNothingCanWorkAreRefused() {
+        for (String line : new String[] {"POSTGRES_CPUS=0", "POSTGRES_AUTOVACUUM_MAX_WORKERS=0", "POSTGRES_MAX_WORKER_PROCESSES=0",
+                "PGBOX_APP_CONNECTION_LIMIT=0", "BACKUP_RETENTION_FULL=0", "BACKUP_RETENTION_DIFF=0", "BACKUP_DUMP_RETENTION=0",
+                "BACKUP_PROCESS_MAX=0", "BACKUP_PROCESS_MAX=1000"}) {
+            String name = line.substring(0, line.indexOf('='));
+            assertThatThrownBy(() -> load(line + "\n", Map.of())).as(line).hasMessageContaining(name);
+        }
+    }
+
+    @Test
+    void portsOutsideOneTo65535AreRefused() throws IOException {
+        assertThatThrownBy(() -> load("POSTGRES_PORT=0\n", Map.of())).hasMessageContaining("POSTGRES_PORT");
+        assertThatThrownBy(() -> load("POSTGRES_PORT=65536\n", Map.of())).hasMessageContaining("POSTGRES_PORT");
+        assertThat(load("POSTGRES_PORT=65535\n", Map.of()).integer(Setting.POSTGRES_PORT)).isEqualTo(65535);
+    }
+
+    @Test
+    void memorySettingsMustFitTheRam() throws IOException {
+        long gb = Size.GB;
+        // shared_buffers: at most 80% of 2GB = 1638.4MB
+        assertThatThrownBy(() -> load("POSTGRES_SHARED_BUFFERS=1700MB\n", Map.of()).checkMemory(2 * gb, "detected"))
+                .isInstanceOf(PgboxException.class)
+                .hasMessageContaining("POSTGRES_SHARED_BUFFERS=1700MB in .env.dev is too big for 2.0 GB of RAM (detected)")
+                .satisfies(t -> assertThat(((PgboxException) t).fix()).contains("lower POSTGRES_SHARED_BUFFERS"));
+        load("POSTGRES_SHARED_BUFFERS=1600MB\n", Map.of()).checkMemory(2 * gb, "detected");
+        // per-operation memory must stay below all of RAM
+        for (String line : new String[] {"POSTGRES_WORK_MEM=2GB", "POSTGRES_MAINTENANCE_WORK_MEM=3GB", "POSTGRES_WAL_BUFFERS=2GB"}) {
+            String name = line.substring(0, line.indexOf('='));
+            assertThatThrownBy(() -> load(line + "\n", Map.of()).checkMemory(2 * gb, "detected")).as(line).hasMessageContaining(name);
+        }
+        load("POSTGRES_WORK_MEM=1GB\nPOSTGRES_MAINTENANCE_WORK_MEM=1GB\n", Map.of()).checkMemory(2 * gb, "detected");
+        // a planner hint may equal RAM but not exceed it
+        load("POSTGRES_EFFECTIVE_CACHE_SIZE=2GB\n", Map.of()).checkMemory(2 * gb, "detected");
+        assertThatThrownBy(() -> load("POSTGRES_EFFECTIVE_CACHE_SIZE=3GB\n", Map.of()).checkMemory(2 * gb, "detected"))
+                .hasMessageContaining("POSTGRES_EFFECTIVE_CACHE_SIZE");
+        // values from the environment say so
+        assertThatThrownBy(() -> load("", Map.of("POSTGRES_WORK_MEM", "4GB")).checkMemory(2 * gb, "POSTGRES_MEMORY"))
+                .hasMessageContaining("in the environment");
+    }
 }

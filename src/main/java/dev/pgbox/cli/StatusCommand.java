@@ -39,6 +39,7 @@ final class StatusCommand extends BaseCommand implements Callable<Integer> {
             report.put("agent_pid", agentPid.getAsLong());
         }
         report.put("initialized", server.layout().initialized());
+        report.set("supervision", supervision(server));
         if (running) {
             report.put("pid", PgCtl.pid(server.layout().dataDir()).orElse(-1));
             report.setAll((ObjectNode) server.liveStatus());
@@ -56,12 +57,41 @@ final class StatusCommand extends BaseCommand implements Callable<Integer> {
         return running ? 0 : ErrorKind.NOT_RUNNING.exitCode();
     }
 
+    /** What keeps the server up: at boot, after a crash, and the crashes so far. */
+    private static ObjectNode supervision(Server server) {
+        ObjectNode n = Tables.JSON.createObjectNode();
+        dev.pgbox.cluster.Supervisor sup = server.supervisor();
+        n.put("supervisor", sup.kind());
+        n.put("starts_at_boot", sup.startsAtBoot());
+        n.put("how", sup.describe());
+        dev.pgbox.cluster.CrashLog.Summary crashes = dev.pgbox.cluster.CrashLog.read(server.layout());
+        n.put("crash_restarts", crashes.count());
+        crashes.last().ifPresent(t -> n.put("last_crash_at", t.toString()).put("last_crash_restarted_by", crashes.lastBy()));
+        n.put("crash_log", server.layout().crashLog().toString());
+        n.put("server_log_dir", server.layout().logDir().toString());
+        n.put("agent_log", dev.pgbox.agent.AgentProcess.logFile(server.layout()).toString());
+        return n;
+    }
+
+    private void printSupervision(JsonNode r) {
+        var o = out();
+        JsonNode s = r.path("supervision");
+        o.println("at boot      " + (s.path("starts_at_boot").asBoolean() ? "starts by itself · " : "does NOT start by itself · ")
+                + s.path("how").asText());
+        o.println("crashes      " + (s.path("crash_restarts").asInt() == 0 ? "none"
+                : s.path("crash_restarts").asInt() + " restart(s) after a crash, last " + ago(java.time.Instant.parse(
+                s.path("last_crash_at").asText()).getEpochSecond()) + " by " + s.path("last_crash_restarted_by").asText())
+                + " · log " + s.path("crash_log").asText());
+        o.println("logs         server " + s.path("server_log_dir").asText() + " · agent " + s.path("agent_log").asText());
+    }
+
     private void print(JsonNode r) {
         var o = out();
         o.println("project      " + r.path("project").asText() + " (env " + r.path("env").asText() + ")");
         if (!r.path("running").asBoolean()) {
             o.println("server       stopped" + (r.path("initialized").asBoolean() ? "" : " (no cluster yet: run 'pgbox start')"));
             o.println("data         " + r.path("data_dir").asText());
+            printSupervision(r);
             return;
         }
         o.println("server       running · PostgreSQL " + r.path("version").asText() + " · pid " + r.path("pid").asLong()
@@ -99,6 +129,7 @@ final class StatusCommand extends BaseCommand implements Callable<Integer> {
         o.println("agent        " + (r.path("agent_running").asBoolean() ? "running · pid " + r.path("agent_pid").asLong()
                 + " · schedules: pgbox agent --jobs" : "not running (PGBOX_AGENT=off, or start it with 'pgbox start')"));
         o.println("apps         " + (apps.isEmpty() ? "none (pgbox app create NAME)" : String.join(", ", apps)));
+        printSupervision(r);
         o.println("data         " + r.path("data_dir").asText());
         o.println("url          " + r.path("url").asText());
     }

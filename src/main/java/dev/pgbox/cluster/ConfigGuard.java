@@ -328,9 +328,8 @@ public final class ConfigGuard {
         previous.restore();
         Duration timeout = Duration.ofMillis(server.settings().millis(Setting.PGBOX_START_TIMEOUT));
         if (!PgCtl.running(l, l.dataDir())) {
-            PgCtl.start(l, l.dataDir(), timeout);
+            server.launch(timeout, true);
         }
-        server.awaitWritable(timeout);
         return PgCtl.pid(l.dataDir()).orElse(-1);
     }
 }

@@ -102,6 +102,8 @@ public final class Server {
         }
         Server server = new Server(requested, layout);
         if (server.running()) {
+            // a postmaster just (re)started by its supervisor may still be starting up or recovering
+            server.awaitWritable(Duration.ofMillis(requested.millis(Setting.PGBOX_START_TIMEOUT)));
             // judged and written before anything else changes (a new password), so a refused value changes nothing
             List<String> changed = server.writeConfig(layout.dataDir());
             Settings s = Secrets.ensurePassword(requested);

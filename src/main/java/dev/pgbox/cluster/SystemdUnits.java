@@ -42,8 +42,9 @@ public final class SystemdUnits {
                 [Unit]
                 Description=pgbox PostgreSQL %1$d for %2$s
                 After=network.target
-                RequiresMountsFor=%3$s
-
+                StartLimitIntervalSec=60
+                StartLimitBurst=20
+                %10$s
                 [Service]
                 Type=notify
                 User=%4$s
@@ -58,15 +59,15 @@ public final class SystemdUnits {
                 TimeoutStopSec=%8$dms
                 Restart=on-failure
                 RestartSec=%9$dms
-                StartLimitIntervalSec=60
-                StartLimitBurst=20
                 OOMScoreAdjust=-900
 
                 [Install]
                 WantedBy=multi-user.target
                 """.formatted(l.pg().major(), escape(l.projectDir().toString()), arg(l.dataDir().toString()), l.osUser(),
                 arg(l.pg().bin("postgres").toString()), arg(RECORD_CRASH), arg("PGBOX_CRASH_LOG=" + l.crashLog()),
-                Math.max(1000, stopTimeout.toMillis()), restartDelay.toMillis());
+                Math.max(1000, stopTimeout.toMillis()), restartDelay.toMillis(),
+                // a space-separated list without quoting: name the data dir's mount only when its path has no blanks
+                l.dataDir().toString().matches("\\S+") ? "RequiresMountsFor=" + escape(l.dataDir().toString()) + "\n" : "");
     }
 
     /** The agent unit: a JVM running 'pgbox agent' as the OS user, with the settings snapshot start wrote. */

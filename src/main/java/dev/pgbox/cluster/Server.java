@@ -124,7 +124,11 @@ public final class Server {
             return new StartResult(actions, actions.isEmpty(), layout, s, PgCtl.pid(layout.dataDir()).orElse(-1));
         }
         boolean crashed = layout.initialized() && PgCtl.clearCrashed(layout, layout.dataDir());
-        checkPortFree(requested);
+        Supervisor supervisor = Supervisor.of(requested, layout);
+        if (!(supervisor instanceof SystemdSupervisor sd && Systemctl.enabled(sd.unit()))) {
+            // an enabled unit may be bringing the server back right now: it owns the port, systemd reports a clash
+            checkPortFree(requested);
+        }
         Settings s = Secrets.ensurePassword(requested);
         server = new Server(s, layout);
         server.prepareFolders();

@@ -189,6 +189,9 @@ class HostileInputIT {
             assertThat(project.admin().value("postgres", "SELECT rolconnlimit FROM pg_roles WHERE rolname = 'other'")).isEqualTo("7");
             assertThat(project.admin().value("postgres", "SELECT array_to_string(setconfig, ',') FROM pg_db_role_setting "
                     + "WHERE setrole = 'other'::regrole")).contains("statement_timeout=45s", "idle_in_transaction_session_timeout=2min");
+            assertThat(project.admin().value(APP, "SELECT string_agg(indexname, ',') FROM pg_indexes WHERE tablename = '" + TABLE + "'"))
+                    .isEqualTo(TABLE + "_tenant_id_idx");
+            assertThat(project.admin().value(APP, "SELECT polname FROM pg_policy")).isEqualTo("pgbox_tenant_isolation");
             assertThat(project.ok("rls", "test", APP, "--tenant-column", "tenant_id").stdout()).contains("pass");
             assertThat(project.ok("rls", "audit", APP, "--tenant-column", "tenant_id").stdout()).doesNotContain("rls-missing");
         } finally {

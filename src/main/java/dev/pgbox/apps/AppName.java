@@ -66,11 +66,7 @@ public record AppName(String value) {
     }
 
     private static String shown(String v) {
-        if (v == null) {
-            return "(none)";
-        }
-        String s = v.length() > 70 ? v.substring(0, 70) + "..." : v;
-        return "'" + s.replace("\n", "\\n") + "'";
+        return dev.pgbox.sql.SqlText.shown(v);
     }
 
     /** The LOGIN role the application connects as. */

@@ -1,6 +1,7 @@
 package dev.pgbox.apps;
 
 import static dev.pgbox.sql.SqlText.ident;
+import static dev.pgbox.sql.SqlText.literal;
 
 /**
  * The SQL behind 'pgbox app'. Pure text, run by the superuser through psql; every statement is
@@ -11,8 +12,8 @@ final class AppSql {
     }
 
     private static String createRole(String role, String attributes) {
-        return "SELECT format('CREATE ROLE %I " + attributes + "', '" + role + "') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '"
-                + role + "')\\gexec\n";
+        return "SELECT format('CREATE ROLE %I " + attributes + "', " + literal(role) + ") WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = "
+                + literal(role) + ")\\gexec\n";
     }
 
     /**
@@ -33,13 +34,13 @@ final class AppSql {
                 .append("ALTER ROLE ").append(readonly).append(" NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;\n")
                 // NOINHERIT: the app runs with data privileges only; migrations SET ROLE to the owner explicitly
                 .append("ALTER ROLE ").append(login).append(" LOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS")
-                .append(verifier == null ? "" : " PASSWORD '" + verifier + "'").append(";\n")
+                .append(verifier == null ? "" : " PASSWORD " + literal(verifier)).append(";\n")
                 .append("GRANT ").append(owner).append(" TO ").append(login).append(";\n")
-                .append("SELECT format('CREATE DATABASE %I OWNER %I TEMPLATE template1', '").append(app.value()).append("', '")
-                .append(app.ownerRole()).append("') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '")
-                .append(app.value()).append("')\\gexec\n")
+                .append("SELECT format('CREATE DATABASE %I OWNER %I TEMPLATE template1', ").append(literal(app.value())).append(", ")
+                .append(literal(app.ownerRole())).append(") WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = ")
+                .append(literal(app.value())).append(")\\gexec\n")
                 .append("ALTER DATABASE ").append(db).append(" OWNER TO ").append(owner).append(";\n")
-                .append("COMMENT ON DATABASE ").append(db).append(" IS '").append(Apps.MARKER).append("';\n")
+                .append("COMMENT ON DATABASE ").append(db).append(" IS ").append(literal(Apps.MARKER)).append(";\n")
                 .append("REVOKE ALL ON DATABASE ").append(db).append(" FROM PUBLIC;\n")
                 .append("GRANT CONNECT, TEMPORARY ON DATABASE ").append(db).append(" TO ").append(login).append(", ").append(readonly).append(";\n");
         return sb.toString();
@@ -72,16 +73,16 @@ final class AppSql {
     static String limits(AppName app, Apps.Limits l) {
         String login = ident(app.loginRole());
         return "ALTER ROLE " + login + " CONNECTION LIMIT " + l.connectionLimit() + ";\n"
-                + "ALTER ROLE " + login + " SET statement_timeout = '" + l.statementTimeout() + "';\n"
-                + "ALTER ROLE " + login + " SET idle_in_transaction_session_timeout = '" + l.idleInTransactionTimeout() + "';\n";
+                + "ALTER ROLE " + login + " SET statement_timeout = " + literal(l.statementTimeout()) + ";\n"
+                + "ALTER ROLE " + login + " SET idle_in_transaction_session_timeout = " + literal(l.idleInTransactionTimeout()) + ";\n";
     }
 
     /** Ends sessions (with force), drops the database and the three roles; runs in database postgres. */
     static String drop(AppName app, boolean force) {
         StringBuilder sb = new StringBuilder();
         if (force) {
-            sb.append("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '").append(app.value())
-                    .append("' AND pid <> pg_backend_pid();\n");
+            sb.append("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ").append(literal(app.value()))
+                    .append(" AND pid <> pg_backend_pid();\n");
         }
         sb.append("DROP DATABASE IF EXISTS ").append(ident(app.value())).append(force ? " WITH (FORCE)" : "").append(";\n");
         for (String role : new String[] {app.loginRole(), app.readonlyRole(), app.ownerRole()}) {

@@ -12,6 +12,7 @@ import dev.pgbox.config.Durations;
 import dev.pgbox.config.Secrets;
 import dev.pgbox.config.Settings;
 import dev.pgbox.security.Scram;
+import dev.pgbox.sql.SqlText;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -171,13 +172,26 @@ public final class Apps {
         return server.settings().projectDir().resolve(Settings.SECRETS_FILE);
     }
 
-    /** Checks a duration option the same way settings are checked. */
+    /** PostgreSQL's timeouts are int milliseconds: a longer one is refused by the server, so it is refused here first. */
+    static final long MAX_TIMEOUT_MS = Integer.MAX_VALUE;
+
+    /** Checks a duration option the same way settings are checked; returns PostgreSQL's form of it. */
     public static String duration(String option, String value) {
-        Long ms = value == null ? null : Durations.parseMillis(value);
-        if (ms == null) {
-            throw new PgboxException(ErrorKind.USAGE, "invalid value '" + value + "' for " + option,
-                    option + " takes a whole number with a unit ms, s, min, h or d (0 turns it off)", "e.g. " + option + "=30s");
+        Long ms = value == null || value.length() > 20 ? null : Durations.parseMillis(value);
+        if (ms == null || ms < 0 || ms > MAX_TIMEOUT_MS) {
+            throw new PgboxException(ErrorKind.USAGE, "invalid value " + SqlText.shown(value) + " for " + option,
+                    option + " takes a whole number with a unit ms, s, min, h or d, at most 24d (0 turns it off)",
+                    "e.g. " + option + "=30s");
         }
         return Durations.format(ms);
+    }
+
+    /** Checks a connection limit option: a whole number of sessions, or -1 for none. */
+    public static int connectionLimit(String option, String value) {
+        if (value != null && value.matches("-1|0|[1-9][0-9]{0,6}")) {
+            return Integer.parseInt(value);
+        }
+        throw new PgboxException(ErrorKind.USAGE, "invalid value " + SqlText.shown(value) + " for " + option,
+                option + " takes a whole number of sessions from 0 to 9999999, or -1 for no limit", "e.g. " + option + "=20");
     }
 }

@@ -108,13 +108,10 @@ public final class Backups {
 
     /** pg_create_restore_point, then a WAL switch so the point reaches the archive promptly. */
     public String restorePoint(String name) {
-        if (name == null || !name.matches("[A-Za-z0-9_.:-]{1,60}")) {
-            throw new PgboxException(ErrorKind.USAGE, "invalid restore point name '" + name + "'",
-                    "names are 1 to 60 letters, digits and _ . : -", "e.g. pgbox db restore-point before-migration-42");
-        }
+        RestorePointName.require(name);
         requireArchiving("create a restore point");
         AdminSql sql = server.admin();
-        String lsn = sql.value("postgres", "SELECT pg_create_restore_point('" + name + "')");
+        String lsn = sql.value("postgres", "SELECT pg_create_restore_point(" + dev.pgbox.sql.SqlText.literal(name) + ")");
         RestorePoints.record(server.layout(), new RestorePoints.Point(name, Instant.now(), lsn));
         pgbackrest.check();
         return lsn;
@@ -220,6 +217,7 @@ public final class Backups {
 
     /** Rewinds the whole cluster to a restore point made with 'pgbox db restore-point'. */
     public Recovered toRestorePoint(String name, Progress progress) {
+        RestorePointName.require(name); // it becomes recovery_target_name in the server's configuration
         requireArchiving("restore to a restore point", false);
         List<BackupSet> sets = pgbackrest.info();
         if (sets.isEmpty()) {

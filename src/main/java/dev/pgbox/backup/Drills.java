@@ -107,7 +107,8 @@ public final class Drills {
                 problems.add(file.getFileName() + ": " + e.getMessage());
                 continue;
             }
-            sql.run("postgres", "DROP DATABASE IF EXISTS \"" + name + "\";\nCREATE DATABASE \"" + name + "\" TEMPLATE template0;\n");
+            sql.run("postgres", "DROP DATABASE IF EXISTS " + dev.pgbox.sql.SqlText.ident(name) + ";\nCREATE DATABASE "
+                    + dev.pgbox.sql.SqlText.ident(name) + " TEMPLATE template0;\n");
             boolean plain = file.getFileName().toString().endsWith(".sql");
             ProcessResult r = ProcessRunner.run((plain
                     ? Command.of(scratch.pg().bin("psql"), "-X", "-q", "-h", scratch.runDir().toString(), "-p", Integer.toString(port), "-U",

@@ -111,10 +111,24 @@ public final class S3Upload {
     /** The SigV4 Authorization header for a request whose only signed headers are host, x-amz-content-sha256, x-amz-date. */
     static String authorization(String method, String host, String path, String payloadHash, String amzDate, String region,
                                 String keyId, String secret) {
+        java.util.SortedMap<String, String> headers = new java.util.TreeMap<>();
+        headers.put("host", host);
+        headers.put("x-amz-content-sha256", payloadHash);
+        headers.put("x-amz-date", amzDate);
+        return authorization(method, path, headers, payloadHash, amzDate, region, keyId, secret);
+    }
+
+    /**
+     * The SigV4 Authorization header signing every header in {@code headers} (lowercase names, sorted),
+     * for a request without a query string.
+     */
+    static String authorization(String method, String path, java.util.SortedMap<String, String> headers, String payloadHash,
+                                String amzDate, String region, String keyId, String secret) {
         String date = amzDate.substring(0, 8);
-        String signedHeaders = "host;x-amz-content-sha256;x-amz-date";
-        String canonical = method + "\n" + path + "\n\n" + "host:" + host + "\n" + "x-amz-content-sha256:" + payloadHash + "\n"
-                + "x-amz-date:" + amzDate + "\n\n" + signedHeaders + "\n" + payloadHash;
+        StringBuilder canonicalHeaders = new StringBuilder();
+        headers.forEach((name, value) -> canonicalHeaders.append(name).append(':').append(value.strip()).append('\n'));
+        String signedHeaders = String.join(";", headers.keySet());
+        String canonical = method + "\n" + path + "\n\n" + canonicalHeaders + "\n" + signedHeaders + "\n" + payloadHash;
         String scope = date + "/" + region + "/s3/aws4_request";
         String toSign = "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n" + sha256Hex(canonical.getBytes(StandardCharsets.UTF_8));
         byte[] key = signingKey(secret, date, region, "s3");

@@ -45,23 +45,22 @@ final class AppCommand extends BaseCommand implements Runnable {
 
         @Option(names = "--connection-limit", paramLabel = "N",
                 description = "Most sessions the login role may hold, -1 for no limit (default PGBOX_APP_CONNECTION_LIMIT).")
-        Integer connectionLimit;
+        String connectionLimit;
 
         @Override
         public Integer call() {
+            // every value is checked before the settings are read or the server is asked anything
             AppName app = new AppName(name);
+            String statement = statementTimeout != null ? Apps.duration("--statement-timeout", statementTimeout) : null;
+            String idle = idleTimeout != null ? Apps.duration("--idle-timeout", idleTimeout) : null;
+            Integer connections = connectionLimit != null ? Apps.connectionLimit("--connection-limit", connectionLimit) : null;
             Settings s = settings();
             Apps.Limits defaults = Apps.defaults(s);
             Apps.Limits limits = null;
-            if (statementTimeout != null || idleTimeout != null || connectionLimit != null) {
-                if (connectionLimit != null && connectionLimit < -1) {
-                    throw new PgboxException(ErrorKind.USAGE, "invalid --connection-limit " + connectionLimit,
-                            "the limit is a number of sessions, or -1 for none", "e.g. --connection-limit 20");
-                }
-                limits = new Apps.Limits(
-                        statementTimeout != null ? Apps.duration("--statement-timeout", statementTimeout) : defaults.statementTimeout(),
-                        idleTimeout != null ? Apps.duration("--idle-timeout", idleTimeout) : defaults.idleInTransactionTimeout(),
-                        connectionLimit != null ? connectionLimit : defaults.connectionLimit());
+            if (statement != null || idle != null || connections != null) {
+                limits = new Apps.Limits(statement != null ? statement : defaults.statementTimeout(),
+                        idle != null ? idle : defaults.idleInTransactionTimeout(),
+                        connections != null ? connections : defaults.connectionLimit());
             }
             Console console = console();
             Apps.Created c = new Apps(Server.open(s)).create(app, limits, defaults, console);

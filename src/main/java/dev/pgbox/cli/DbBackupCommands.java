@@ -64,6 +64,7 @@ final class DbBackupCommands {
         @Override
         public Integer call() {
             Settings s = settings();
+            apps.forEach(a -> AppArgument.check(s, a)); // names first, whether or not the server runs
             Backups backups = backups(s);
             if (list) {
                 return list(backups);
@@ -203,6 +204,15 @@ final class DbBackupCommands {
         @Override
         public Integer call() {
             Settings s = settings();
+            if (app != null) {
+                AppArgument.check(s, app);
+            }
+            if (into != null) {
+                AppArgument.check(s, into);
+            }
+            if (target.point != null) {
+                dev.pgbox.backup.RestorePointName.require(target.point);
+            }
             Console console = console();
             if (target.cleanup) {
                 List<String> dropped = new dev.pgbox.backup.FileRestore(Server.open(s)).cleanup();

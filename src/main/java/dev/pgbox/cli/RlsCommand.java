@@ -1,7 +1,6 @@
 package dev.pgbox.cli;
 
 import dev.pgbox.ErrorKind;
-import dev.pgbox.PgboxException;
 import dev.pgbox.apps.AppName;
 import dev.pgbox.apps.Apps;
 import dev.pgbox.cluster.Server;
@@ -29,12 +28,11 @@ final class RlsCommand extends BaseCommand implements Runnable {
 
     /** The database of APP: a pgbox app, or the main POSTGRES_DB. */
     static String database(Settings s, Server server, String appText) {
-        if (appText.equals(s.get(Setting.POSTGRES_DB))) {
-            return appText;
+        String name = AppArgument.check(s, appText);
+        if (!name.equals(s.get(Setting.POSTGRES_DB))) {
+            new Apps(server).requirePgboxApp(new AppName(name));
         }
-        AppName app = new AppName(appText);
-        new Apps(server).requirePgboxApp(app);
-        return app.value();
+        return name;
     }
 
     static String loginRole(Settings s, String database) {
@@ -57,7 +55,9 @@ final class RlsCommand extends BaseCommand implements Runnable {
         @Override
         public Integer call() {
             Rls.TableName t = Rls.TableName.parse(table);
+            Rls.requireColumn(column);
             Settings s = settings();
+            AppArgument.check(s, app);
             Server server = Server.open(s).requireRunning("enable row-level security");
             String db = database(s, server, app);
             String type = Rls.enable(server.admin(), db, t, column);
@@ -85,7 +85,9 @@ final class RlsCommand extends BaseCommand implements Runnable {
 
         @Override
         public Integer call() {
+            Rls.requireColumn(column);
             Settings s = settings();
+            AppArgument.check(s, app);
             Server server = Server.open(s).requireRunning("test row-level security");
             String db = database(s, server, app);
             List<Rls.TestResult> results = Rls.test(server.admin(), db, Connection.targetFor(s, server.layout(), db), column);
@@ -133,11 +135,9 @@ final class RlsCommand extends BaseCommand implements Runnable {
 
         @Override
         public Integer call() {
-            if (!column.matches("[a-z_][a-z0-9_]*")) {
-                throw new PgboxException(ErrorKind.USAGE, "invalid --tenant-column '" + column + "'",
-                        "column names are lowercase letters, digits and _", "e.g. --tenant-column tenant_id");
-            }
+            Rls.requireColumn(column);
             Settings s = settings();
+            AppArgument.check(s, app);
             Server server = Server.open(s).requireRunning("audit row-level security");
             String db = database(s, server, app);
             return Findings.print(Rls.audit(server.admin(), db, column, loginRole(s, db)), json, out());

@@ -12,6 +12,9 @@ import java.util.List;
 /**
  * SQL as the superuser: psql over the Unix socket, authenticated by peer as the server's OS user.
  * There is no superuser password anywhere. SQL goes in through standard input, never argv.
+ * Because psql runs backslash meta-commands from its input ({@code \!} starts a shell), every script
+ * passes {@link ScriptGuard} first, and the session forces standard-conforming strings so psql's
+ * lexer and the guard agree that a backslash inside '...' is a plain character.
  */
 public final class AdminSql {
     /** Field separator in query output: ASCII unit separator, never in normal text. */
@@ -27,6 +30,7 @@ public final class AdminSql {
 
     /** Runs a script (psql meta-commands such as \gexec and \connect allowed) and returns its output. */
     public String run(String database, String script) {
+        ScriptGuard.check(script);
         Command c = psql(database).stdin(script).timeout(Duration.ofMinutes(5)).build();
         ProcessResult r = ProcessRunner.run(c);
         if (!r.ok()) {
@@ -86,6 +90,10 @@ public final class AdminSql {
                         "-d", database, "-f", "-")
                 .runAs(layout.osUser())
                 .env("PGAPPNAME", "pgbox")
+                // a database or role default of standard_conforming_strings=off would make psql read \' as an
+                // escaped quote and end a literal where the guard did not; the startup option overrides both
+                .env("PGOPTIONS", "-c standard_conforming_strings=on")
+                .env("PGCLIENTENCODING", "UTF8")
                 .env("PGCONNECT_TIMEOUT", "10")
                 .env("LC_ALL", "C.UTF-8");
     }

@@ -1,6 +1,7 @@
 package dev.pgbox.cluster;
 
 import static dev.pgbox.sql.SqlText.ident;
+import static dev.pgbox.sql.SqlText.literal;
 
 import dev.pgbox.security.Scram;
 import java.util.List;
@@ -45,16 +46,16 @@ public final class Bootstrap {
     public static String roleAndDatabaseSql(String role, String database, String password) {
         String r = ident(role);
         return """
-                SELECT format('CREATE ROLE %%I', '%1$s') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%1$s')\\gexec
-                ALTER ROLE %2$s WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '%3$s';
-                SELECT format('CREATE DATABASE %%I OWNER %%I TEMPLATE template1', '%4$s', '%1$s')
-                  WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '%4$s')\\gexec
+                SELECT format('CREATE ROLE %%I', %1$s) WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = %1$s)\\gexec
+                ALTER ROLE %2$s WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD %3$s;
+                SELECT format('CREATE DATABASE %%I OWNER %%I TEMPLATE template1', %4$s, %1$s)
+                  WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = %4$s)\\gexec
                 ALTER DATABASE %5$s OWNER TO %2$s;
                 REVOKE CONNECT, TEMPORARY ON DATABASE %5$s FROM PUBLIC;
                 REVOKE CONNECT, TEMPORARY ON DATABASE postgres FROM PUBLIC;
                 REVOKE CONNECT, TEMPORARY ON DATABASE template1 FROM PUBLIC;
                 GRANT CONNECT, TEMPORARY ON DATABASE %5$s TO %2$s;
-                """.formatted(role, r, Scram.verifier(password), database, ident(database));
+                """.formatted(literal(role), r, literal(Scram.verifier(password)), literal(database), ident(database));
     }
 
     /** Runs in the application database: extensions (for databases made before pgbox), pg_cron, grants. */

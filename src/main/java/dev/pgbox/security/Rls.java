@@ -1,11 +1,13 @@
 package dev.pgbox.security;
 
 import static dev.pgbox.sql.SqlText.ident;
+import static dev.pgbox.sql.SqlText.literal;
 
 import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
 import dev.pgbox.cluster.AdminSql;
 import dev.pgbox.sql.Jdbc;
+import dev.pgbox.sql.SqlText;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -28,7 +30,6 @@ public final class Rls {
     public static final String SETTING = "app.tenant_id";
     private static final String COMMENT_PREFIX = "pgbox tenant column: ";
     private static final Pattern TABLE = Pattern.compile("(?:([a-z_][a-z0-9_]*)\\.)?([a-z_][a-z0-9_]*)");
-    private static final Pattern COLUMN = Pattern.compile("[a-z_][a-z0-9_]*");
 
     private Rls() {
     }
@@ -37,9 +38,11 @@ public final class Rls {
     public record TableName(String schema, String table) {
         public static TableName parse(String text) {
             Matcher m = TABLE.matcher(text == null ? "" : text);
-            if (!m.matches() || text.length() > 127) {
-                throw new PgboxException(ErrorKind.USAGE, "invalid table name '" + text + "'",
-                        "table names are lowercase letters, digits and _, optionally schema-qualified",
+            String why = !m.matches() ? "table names are lowercase letters, digits and _, optionally schema-qualified"
+                    : m.group(1) != null && SqlText.nameProblem(m.group(1)) != null ? "the schema name: " + SqlText.nameProblem(m.group(1))
+                    : SqlText.nameProblem(m.group(2)) != null ? "the table name: " + SqlText.nameProblem(m.group(2)) : null;
+            if (why != null) {
+                throw new PgboxException(ErrorKind.USAGE, "invalid table name " + SqlText.shown(text), why,
                         "e.g. documents or public.documents");
             }
             return new TableName(m.group(1) == null ? "public" : m.group(1), m.group(2));
@@ -55,20 +58,28 @@ public final class Rls {
         }
     }
 
-    /** SQL that enables tenant isolation on one table; {@code type} is the column's SQL type. */
+    /** SQL that enables tenant isolation on one table; {@code type} is the column's SQL type (from format_type). */
     public static String enableSql(TableName t, String column, String type) {
         String col = ident(column);
-        String check = col + " = NULLIF(current_setting('" + SETTING + "', true), '')::" + type;
-        String index = ident(indexName(t.table(), column));
+        String check = col + " = NULLIF(current_setting(" + literal(SETTING) + ", true), '')::" + type;
+        String index = indexName(t.table(), column);
         return "ALTER TABLE " + t.sql() + " ENABLE ROW LEVEL SECURITY;\n"
                 + "ALTER TABLE " + t.sql() + " FORCE ROW LEVEL SECURITY;\n"
                 + "DROP POLICY IF EXISTS " + POLICY + " ON " + t.sql() + ";\n"
                 + "CREATE POLICY " + POLICY + " ON " + t.sql() + " USING (" + check + ") WITH CHECK (" + check + ");\n"
-                + "COMMENT ON POLICY " + POLICY + " ON " + t.sql() + " IS '" + COMMENT_PREFIX + column + "';\n"
-                + "SELECT format('CREATE INDEX %I ON " + t.sql().replace("%", "%%") + " (" + col + ")', '" + indexName(t.table(), column) + "')"
+                + "COMMENT ON POLICY " + POLICY + " ON " + t.sql() + " IS " + literal(COMMENT_PREFIX + column) + ";\n"
+                + "SELECT format('CREATE INDEX %I ON %I.%I (%I)', " + literal(index) + ", " + literal(t.schema()) + ", "
+                + literal(t.table()) + ", " + literal(column) + ")"
                 + " WHERE NOT EXISTS (SELECT FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]"
-                + " WHERE i.indrelid = '" + t.sql().replace("'", "''") + "'::regclass AND a.attname = '" + column + "')\\gexec\n"
-                + "-- index: " + index + "\n";
+                + " WHERE i.indrelid = " + literal(t.sql()) + "::regclass AND a.attname = " + literal(column) + ")\\gexec\n";
+    }
+
+    /**
+     * Returns {@code column} when it is a plain lowercase column name, else throws a usage error. Every
+     * command that takes --tenant-column calls this before any SQL.
+     */
+    public static String requireColumn(String column) {
+        return SqlText.requireName("--tenant-column", column, "tenant_id");
     }
 
     static String indexName(String table, String column) {
@@ -78,17 +89,14 @@ public final class Rls {
 
     /** Enables isolation; returns the column's type. Fails clearly when the table or column is missing. */
     public static String enable(AdminSql sql, String database, TableName t, String column) {
-        if (!COLUMN.matcher(column).matches()) {
-            throw new PgboxException(ErrorKind.USAGE, "invalid column name '" + column + "'",
-                    "column names are lowercase letters, digits and _", "e.g. --tenant-column tenant_id");
-        }
-        String exists = sql.value(database, "SELECT to_regclass('" + t.sql().replace("'", "''") + "') IS NOT NULL");
+        requireColumn(column);
+        String exists = sql.value(database, "SELECT to_regclass(" + literal(t.sql()) + ") IS NOT NULL");
         if (!"t".equals(exists)) {
             throw new PgboxException(ErrorKind.CONFIG, "no table " + t + " in database " + database,
                     "to_regclass found nothing of that name", "check the name with: pgbox db query \"\\\\dt\"");
         }
-        String type = sql.value(database, "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = '"
-                + t.sql().replace("'", "''") + "'::regclass AND attname = '" + column + "' AND NOT attisdropped AND attnum > 0");
+        String type = sql.value(database, "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+                + literal(t.sql()) + "::regclass AND attname = " + literal(column) + " AND NOT attisdropped AND attnum > 0");
         if (type.isEmpty()) {
             throw new PgboxException(ErrorKind.CONFIG, "table " + t + " has no column " + column,
                     "the tenant column must exist before row-level security can use it",
@@ -104,18 +112,19 @@ public final class Rls {
 
     /** Tables with row-level security enabled, with their tenant columns and types, in one query. */
     public static List<Protected> protectedTables(AdminSql sql, String database, String defaultColumn) {
+        requireColumn(defaultColumn);
         List<Protected> out = new ArrayList<>();
         for (List<String> r : sql.rows(database, """
                 WITH t AS (
                   SELECT c.oid, n.nspname, c.relname,
-                         coalesce((SELECT substring(obj_description(p.oid, 'pg_policy') FROM '%s(.*)') FROM pg_policy p
-                                   WHERE p.polrelid = c.oid AND p.polname = '%s'), '%s') AS col
+                         coalesce((SELECT substring(obj_description(p.oid, 'pg_policy') FROM %s) FROM pg_policy p
+                                   WHERE p.polrelid = c.oid AND p.polname = %s), %s) AS col
                   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                   WHERE c.relkind IN ('r', 'p') AND c.relrowsecurity AND n.nspname NOT IN ('pg_catalog', 'information_schema'))
                 SELECT t.nspname, t.relname, t.col, coalesce(format_type(a.atttypid, a.atttypmod), '')
                 FROM t LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attname = t.col AND NOT a.attisdropped AND a.attnum > 0
                 ORDER BY 1, 2
-                """.formatted(COMMENT_PREFIX, POLICY, defaultColumn))) {
+                """.formatted(literal(COMMENT_PREFIX + "(.*)"), literal(POLICY), literal(defaultColumn)))) {
             boolean known = !r.get(3).isEmpty();
             out.add(new Protected(new TableName(r.get(0), r.get(1)), known ? r.get(2) : null, known ? r.get(3) : null));
         }
@@ -128,7 +137,7 @@ public final class Rls {
         for (Protected p : tables) {
             if (p.column() != null) {
                 String col = ident(p.column());
-                parts.add("(SELECT '" + p.table().toString().replace("'", "''") + "', v FROM (SELECT DISTINCT " + col + "::text AS v FROM "
+                parts.add("(SELECT " + literal(p.table().toString()) + ", v FROM (SELECT DISTINCT " + col + "::text AS v FROM "
                         + p.table().sql() + " WHERE " + col + " IS NOT NULL LIMIT 2) x)");
             }
         }
@@ -159,6 +168,7 @@ public final class Rls {
      * or, for tables with fewer than two tenants, from rows the test inserts inside that transaction.
      */
     public static List<TestResult> test(AdminSql sql, String database, Jdbc.Target appRole, String defaultColumn) {
+        requireColumn(defaultColumn);
         List<TestResult> results = new ArrayList<>();
         try (Connection c = Jdbc.connect(appRole)) {
             c.setAutoCommit(false);
@@ -296,18 +306,19 @@ public final class Rls {
      * an index (low), and tables owned by the app's login role, which bypasses its own policies (high).
      */
     public static List<Finding> audit(AdminSql sql, String database, String tenantColumn, String loginRole) {
+        requireColumn(tenantColumn);
         List<Finding> out = new ArrayList<>();
         for (List<String> r : sql.rows(database, """
                 SELECT n.nspname || '.' || c.relname, c.relrowsecurity, c.relforcerowsecurity, pg_get_userbyid(c.relowner),
-                       EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = '%1$s' AND NOT a.attisdropped),
+                       EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = %1$s AND NOT a.attisdropped),
                        EXISTS (SELECT FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
-                               WHERE i.indrelid = c.oid AND a.attname = '%1$s'),
+                               WHERE i.indrelid = c.oid AND a.attname = %1$s),
                        (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid)
                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'partman', 'cron')
                   AND NOT c.relispartition
                 ORDER BY 1
-                """.formatted(tenantColumn))) {
+                """.formatted(literal(tenantColumn)))) {
             String table = r.get(0);
             boolean rls = "t".equals(r.get(1));
             boolean force = "t".equals(r.get(2));

@@ -50,6 +50,14 @@ class StartIT {
         }
     }
 
+    private static boolean isValid(Connection c) {
+        try {
+            return c.isValid(5);
+        } catch (java.sql.SQLException e) {
+            return false;
+        }
+    }
+
     private static String one(String sql) {
         return query(sql).get(0).get(0);
     }
@@ -193,12 +201,19 @@ class StartIT {
     @Test
     @Order(11)
     void statusReportsServerAndExtensions() throws Exception {
-        PgboxProject.Run r = project.ok("status", "--json");
-        JsonNode s = new ObjectMapper().readTree(r.stdout());
+        JsonNode s;
+        // three app sessions held open while status runs: they (and status's own admin session) must be counted
+        try (java.sql.Connection a = project.connectApp(); java.sql.Connection b = project.connectApp();
+             java.sql.Connection c = project.connectApp()) {
+            assertThat(List.of(a, b, c)).allMatch(x -> isValid(x));
+            PgboxProject.Run r = project.ok("status", "--json");
+            s = new ObjectMapper().readTree(r.stdout());
+            assertThat(project.ok("status").stdout()).containsPattern("connections +([4-9]|[1-9][0-9]) / 100");
+        }
         assertThat(s.path("running").asBoolean()).isTrue();
         assertThat(s.path("port").asInt()).isEqualTo(project.port());
         assertThat(s.path("max_connections").asInt()).isEqualTo(100);
-        assertThat(s.path("connections").asInt()).isGreaterThanOrEqualTo(0);
+        assertThat(s.path("connections").asInt()).isBetween(4, 100);
         assertThat(s.path("database_bytes").asLong()).isPositive();
         assertThat(s.path("version").asText()).startsWith(Integer.toString(dev.pgbox.install.PgInstallation.newestInstalled().orElseThrow()));
         assertThat(s.path("extensions").findValuesAsText("name")).contains("vector", "pg_cron", "pg_partman");

@@ -156,8 +156,9 @@ public final class Server {
     private boolean roleAndDatabaseExist() {
         String role = settings.get(Setting.POSTGRES_USER);
         String db = settings.get(Setting.POSTGRES_DB);
-        return "t".equals(admin().value("postgres", "SELECT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + role
-                + "') AND EXISTS (SELECT FROM pg_database WHERE datname = '" + db + "')"));
+        return "t".equals(admin().value("postgres", "SELECT EXISTS (SELECT FROM pg_roles WHERE rolname = "
+                + dev.pgbox.sql.SqlText.literal(role) + ") AND EXISTS (SELECT FROM pg_database WHERE datname = "
+                + dev.pgbox.sql.SqlText.literal(db) + ")"));
     }
 
     /**

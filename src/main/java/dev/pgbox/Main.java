@@ -15,6 +15,7 @@ public final class Main {
     public static int run(String... args) {
         PgboxCommand root = new PgboxCommand();
         CommandLine cli = new CommandLine(root);
+        cli.setExecutionStrategy(PgboxCommand.executionStrategy());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof PgboxException p) {
                 cmd.getErr().println(p.render());

@@ -7,6 +7,7 @@ import dev.pgbox.backup.BackupSet;
 import dev.pgbox.backup.Backups;
 import dev.pgbox.backup.Drills;
 import dev.pgbox.backup.Dumps;
+import dev.pgbox.cluster.ProjectLock;
 import dev.pgbox.cluster.Server;
 import dev.pgbox.config.CronSchedule;
 import dev.pgbox.config.Setting;
@@ -123,24 +124,30 @@ public final class Agent {
 
     private void runOne(Job j) {
         long t0 = System.nanoTime();
-        say(j.name() + ": starting");
-        try {
-            if (!server.running()) {
-                say(j.name() + ": skipped, the server is not running");
-                return;
+        Progress progress = new Progress() {
+            @Override
+            public void step(String what) {
+                say(j.name() + ": " + what);
             }
-            String summary = j.work().run(new Progress() {
-                @Override
-                public void step(String what) {
-                    say(j.name() + ": " + what);
-                }
 
-                @Override
-                public void detail(String line) {
-                    say(j.name() + ":   " + line);
+            @Override
+            public void detail(String line) {
+                say(j.name() + ":   " + line);
+            }
+        };
+        // one changer at a time: a user's command (or the watchdog) holding the project lock makes the job wait, then skip
+        try {
+            ProjectLock lock = ProjectLock.acquire(server.layout(), "agent " + j.name(),
+                    Duration.ofMillis(settings.millis(Setting.PGBOX_LOCK_TIMEOUT)), progress);
+            try (lock) {
+                say(j.name() + ": starting");
+                if (!server.running()) {
+                    say(j.name() + ": skipped, the server is not running");
+                    return;
                 }
-            });
-            say(j.name() + ": ok in " + Duration.ofNanos(System.nanoTime() - t0).toSeconds() + "s: " + summary);
+                String summary = j.work().run(progress);
+                say(j.name() + ": ok in " + Duration.ofNanos(System.nanoTime() - t0).toSeconds() + "s: " + summary);
+            }
         } catch (PgboxException e) {
             say(j.name() + ": FAILED: " + e.getMessage() + (e.reason() == null ? "" : " (" + e.reason().replace('\n', ' ') + ")"));
         } catch (Exception e) {

@@ -43,8 +43,8 @@ final class Watchdog {
             return;
         }
         Optional<ProjectLock> lock = ProjectLock.tryAcquire(l, "watchdog: restarting the crashed server");
-        if (lock.isEmpty()) {
-            return; // a pgbox command is at work on this project; look again later
+        if (lock.isEmpty() && !heldByThisAgent(l)) {
+            return; // a pgbox command (a restore, a restart) is at work on this project; look again later
         }
         try {
             if (!crashed(l)) {
@@ -67,8 +67,16 @@ final class Watchdog {
             nextTry = System.nanoTime() + BACKOFF.toNanos();
             log.accept("watchdog: restart FAILED: " + e);
         } finally {
-            lock.get().close();
+            lock.ifPresent(ProjectLock::close);
         }
+    }
+
+    /**
+     * One of this agent's own jobs holds the lock. Those never stop the server on purpose (backups,
+     * dumps, drills in scratch clusters), and a drill may run for many minutes: do not wait for it.
+     */
+    private static boolean heldByThisAgent(Layout l) {
+        return ProjectLock.holder(l).map(h -> h.pid() == ProcessHandle.current().pid()).orElse(false);
     }
 
     /** Should run, and its postmaster died leaving its PID file (or an earlier restart failed). */

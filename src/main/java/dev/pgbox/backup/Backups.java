@@ -179,9 +179,8 @@ public final class Backups {
                         : "the oldest backup finished at " + PG_TIME.format(sets.get(0).stop()), "pick a later time"));
         progress.step("archiving the last WAL");
         pgbackrest.check();
-        java.nio.file.Path folder = server.layout().backupDir().resolve("dumps")
-                .resolve("app-pitr-" + database + "-" + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
-                        .withZone(ZoneOffset.UTC).format(Instant.now()));
+        java.nio.file.Path dumps = server.layout().backupDir().resolve("dumps");
+        java.nio.file.Path folder = null;
         try (ScratchCluster scratch = ScratchCluster.restore(server.layout(), pgbackrest, base.label(),
                 List.of("--type=time", "--target=" + PG_TIME.format(target), "--target-timeline=current"), progress)) {
             String exists = scratch.sql().value("postgres", "SELECT count(*) FROM pg_database WHERE datname = '" + database.replace("'", "''") + "'");
@@ -189,8 +188,8 @@ public final class Backups {
                 throw new PgboxException(ErrorKind.CONFIG, "app '" + database + "' did not exist at " + PG_TIME.format(target),
                         "the cluster restored to that time has no database of that name", "pick a later time");
             }
-            dev.pgbox.cluster.OwnedFiles.directory(folder.getParent(), server.layout().osUser(), "rwxr-x---");
-            dev.pgbox.cluster.OwnedFiles.directory(folder, server.layout().osUser(), "rwxr-x---");
+            dev.pgbox.cluster.OwnedFiles.directory(dumps, server.layout().osUser(), "rwxr-x---");
+            folder = Dumps.newSetFolder(dumps, "app-pitr-" + database + "-", server.layout().osUser()); // unique per run
             progress.step("dumping '" + database + "' as it was at " + PG_TIME.format(target));
             java.nio.file.Path file = folder.resolve(database + ".dump");
             scratch.dump(database, file);

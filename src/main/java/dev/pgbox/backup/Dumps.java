@@ -42,7 +42,7 @@ import java.util.stream.Stream;
 public final class Dumps {
     public static final String MANIFEST = "manifest.json";
     public static final List<String> FORMATS = List.of("custom", "tar", "directory", "plain");
-    private static final DateTimeFormatter FOLDER = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter FOLDER = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC);
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Server server;
@@ -51,10 +51,30 @@ public final class Dumps {
         this.server = server;
     }
 
-    /** The folder dump sets go to: BACKUP_DIR or the state dir's backup/dumps. */
+    /**
+     * The folder dump sets go to: BACKUP_DIR or the state dir's backup/dumps. An existing BACKUP_DIR of
+     * the user's gets pgbox's own subfolder in it (see {@link OwnedFiles#placeIn}).
+     */
     public Path home() {
         var s = server.settings();
-        return s.isSet(Setting.BACKUP_DIR) ? Path.of(s.get(Setting.BACKUP_DIR)) : server.layout().backupDir().resolve("dumps");
+        return s.isSet(Setting.BACKUP_DIR) ? OwnedFiles.placeIn(Path.of(s.get(Setting.BACKUP_DIR)), s.projectDir())
+                : server.layout().backupDir().resolve("dumps");
+    }
+
+    /**
+     * Creates a new, empty dump set folder in {@code base}: {@code prefix} plus the UTC time to the
+     * millisecond, with -2, -3, ... when another dump took that name first. The name is claimed with an
+     * atomic mkdir, so two dumps never share a folder; names sort in time order.
+     */
+    static Path newSetFolder(Path base, String prefix, String osUser) {
+        String stem = prefix + FOLDER.format(Instant.now());
+        for (int n = 1; ; n++) {
+            Path folder = base.resolve(n == 1 ? stem : stem + "-" + n);
+            if (OwnedFiles.createNew(folder, osUser, "rwxr-x---")) {
+                return folder;
+            }
+            // taken by another dump in the same millisecond: try the next suffix
+        }
     }
 
     static String fileName(String db, String format) {
@@ -75,13 +95,16 @@ public final class Dumps {
         server.requireRunning("dump");
         Layout l = server.layout();
         Instant started = Instant.now();
-        Path folder = (dest != null ? dest : home()).resolve(FOLDER.format(started) + (label == null ? "" : "-" + label));
-        OwnedFiles.directory(folder.getParent(), l.osUser(), "rwxr-x---");
-        if (Files.exists(folder)) {
-            throw new PgboxException(ErrorKind.CONFIG, "the dump folder " + folder + " exists already", "two dumps in the same second",
-                    "wait a second and run it again");
+        Path base;
+        if (dest != null || server.settings().isSet(Setting.BACKUP_DIR)) {
+            // a folder the user named: pgbox writes into its own subfolder there and leaves the folder as it is
+            base = dest != null ? OwnedFiles.placeIn(dest, server.settings().projectDir()) : home();
+            OwnedFiles.ownedDirectory(base, l.osUser(), "rwxr-x---");
+        } else {
+            base = home();
+            OwnedFiles.directory(base, l.osUser(), "rwxr-x---");
         }
-        OwnedFiles.directory(folder, l.osUser(), "rwxr-x---");
+        Path folder = newSetFolder(base, label == null ? "" : label + "-", l.osUser());
         ObjectNode manifest = JSON.createObjectNode();
         manifest.put("kind", "pgbox logical dump");
         manifest.put("created_at", started.toString());

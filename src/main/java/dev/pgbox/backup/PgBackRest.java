@@ -41,7 +41,11 @@ public final class PgBackRest {
     /** Writes pgbackrest.conf (0600: it may hold the cipher key) and the folders it names; true if it changed. */
     public boolean writeConfig() {
         if (!PgBackRestConf.s3(settings)) {
-            OwnedFiles.directory(repo(), layout.osUser(), "rwxr-x---");
+            if (settings.isSet(dev.pgbox.config.Setting.BACKUP_REPO)) {
+                OwnedFiles.ownedDirectory(repo(), layout.osUser(), "rwxr-x---"); // the user's place: marked as pgbox's
+            } else {
+                OwnedFiles.directory(repo(), layout.osUser(), "rwxr-x---");
+            }
         }
         OwnedFiles.directory(layout.logDir().resolve("pgbackrest"), layout.osUser(), "rwxr-x---");
         OwnedFiles.directory(layout.runDir().resolve("pgbackrest"), layout.osUser(), "rwxr-x---");

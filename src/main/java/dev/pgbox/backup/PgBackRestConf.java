@@ -22,7 +22,9 @@ public final class PgBackRestConf {
             int slash = rest.indexOf('/');
             return Path.of(slash < 0 || slash == rest.length() - 1 ? "/" : rest.substring(slash));
         }
-        return s.isSet(Setting.BACKUP_REPO) ? Path.of(s.get(Setting.BACKUP_REPO)) : l.backupDir().resolve("repo");
+        // an existing folder of the user's gets pgbox's own subfolder (pgbox-<project>-<hash>), its mode and owner untouched
+        return s.isSet(Setting.BACKUP_REPO) ? dev.pgbox.cluster.OwnedFiles.placeIn(Path.of(s.get(Setting.BACKUP_REPO)), l.projectDir())
+                : l.backupDir().resolve("repo");
     }
 
     /** Where the repository is, for messages. */

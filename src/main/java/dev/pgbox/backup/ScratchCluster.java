@@ -15,10 +15,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * A private copy of the cluster restored from a physical backup: its own data dir under the state
- * dir, a free port, reachable only over its own socket, with archiving and pg_cron off so it can
+ * A private copy of the cluster restored from a physical backup: its own folder per run under
+ * {@code <state dir>/scratch} (never wiped by another run; a dead run's leftover is removed), a free port, reachable only over its own socket, with archiving and pg_cron off so it can
  * never touch the repository or run jobs. Stopped and deleted on close.
  */
 final class ScratchCluster implements AutoCloseable {
@@ -39,13 +40,15 @@ final class ScratchCluster implements AutoCloseable {
      * --target=...) and starts it; returns once it accepts writes.
      */
     static ScratchCluster restore(Layout live, PgBackRest pgbackrest, String label, List<String> recovery, Progress progress) {
-        Path folder = live.stateDir().resolve("scratch-cluster");
+        Path home = home(live);
+        OwnedFiles.directory(home, live.osUser(), "rwxr-xr-x");
+        removeStale(live, progress);
+        Path folder = claimFolder(home, live.osUser());
         Path data = folder.resolve("data");
-        OwnedFiles.deleteTree(folder);
-        OwnedFiles.directory(folder, live.osUser(), "rwxr-xr-x");
         OwnedFiles.directory(data, live.osUser(), "rwx------");
+        // no TCP listener (listen_addresses = ''): the port only names the socket in this run's own folder, so runs never collide
         int port = freePort();
-        Layout layout = new Layout(live.projectDir(), live.stateDir(), data, folder, folder, live.osUser(), live.pg(), live.stateFallback());
+        Layout layout = layoutIn(live, folder);
         long t0 = System.nanoTime();
         ScratchCluster scratch = new ScratchCluster(layout, folder, port, 0);
         try {
@@ -65,6 +68,70 @@ final class ScratchCluster implements AutoCloseable {
         } catch (RuntimeException e) {
             scratch.close();
             throw e;
+        }
+    }
+
+    /** Where scratch clusters live: one folder per run, named by its owner (see {@link #claimFolder}). */
+    static Path home(Layout live) {
+        return live.stateDir().resolve("scratch");
+    }
+
+    private static Layout layoutIn(Layout live, Path folder) {
+        return new Layout(live.projectDir(), live.stateDir(), folder.resolve("data"), folder, folder, live.osUser(), live.pg(),
+                live.stateFallback());
+    }
+
+    /**
+     * A new folder only this run uses: {@code <pid>-<start of this process, epoch seconds>-<n>}, made
+     * with an atomic mkdir. The name says who owns it, so a later run can tell a dead run's leftover
+     * from a live run's cluster without any other record.
+     */
+    private static Path claimFolder(Path home, String osUser) {
+        ProcessHandle me = ProcessHandle.current();
+        String owner = me.pid() + "-" + me.info().startInstant().map(java.time.Instant::getEpochSecond).orElse(0L);
+        for (int n = 1; ; n++) {
+            Path folder = home.resolve(owner + "-" + n);
+            if (OwnedFiles.createNew(folder, osUser, "rwxr-xr-x")) {
+                return folder;
+            }
+        }
+    }
+
+    /** Whether the run that made {@code folder} is gone (its PID is dead, or now names another process). */
+    static boolean ownerGone(Path folder) {
+        String[] parts = folder.getFileName().toString().split("-");
+        if (parts.length != 3) {
+            return false; // not one of ours: leave it alone
+        }
+        try {
+            long pid = Long.parseLong(parts[0]);
+            long started = Long.parseLong(parts[1]);
+            Optional<ProcessHandle> h = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+            if (h.isEmpty()) {
+                return true;
+            }
+            Optional<java.time.Instant> start = h.get().info().startInstant();
+            return start.isPresent() && started != 0 && start.get().getEpochSecond() != started; // the PID was reused
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /** Stops and deletes scratch clusters whose run died (kill -9, power loss); never a live run's. */
+    private static void removeStale(Layout live, Progress progress) {
+        List<Path> stale;
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(home(live))) {
+            stale = s.filter(java.nio.file.Files::isDirectory).filter(ScratchCluster::ownerGone).toList();
+        } catch (IOException e) {
+            return; // nothing to clean
+        }
+        for (Path folder : stale) {
+            progress.step("removing the scratch cluster " + folder.getFileName() + " left by a run that ended without cleaning up");
+            Layout l = layoutIn(live, folder);
+            if (PgCtl.running(l, l.dataDir())) {
+                PgCtl.stop(l, l.dataDir(), Duration.ofSeconds(10));
+            }
+            OwnedFiles.deleteTree(folder);
         }
     }
 

@@ -40,6 +40,11 @@ public final class PgboxCommand implements Runnable {
         return verbose;
     }
 
+    /** How parsed commands run: those that change the project under the project lock (see {@link ProjectLocking}). */
+    public static picocli.CommandLine.IExecutionStrategy executionStrategy() {
+        return new ProjectLocking();
+    }
+
     /** Loads and validates the project's settings (once per command). */
     Settings settings() {
         return Settings.load(projectDir(), env, System.getenv());

@@ -46,8 +46,9 @@ public record Layout(Path projectDir, Path stateDir, Path dataDir, Path runDir, 
             }
         }
         Path data = pathOr(s, Setting.PGBOX_DATA_DIR, state.resolve("data"));
-        Path run = pathOr(s, Setting.PGBOX_RUN_DIR, state.resolve("run"));
-        Path log = pathOr(s, Setting.PGBOX_LOG_DIR, state.resolve("log"));
+        // a folder the user names for logs or sockets may be shared: pgbox then uses its own subfolder in it
+        Path run = s.isSet(Setting.PGBOX_RUN_DIR) ? OwnedFiles.placeIn(Path.of(s.get(Setting.PGBOX_RUN_DIR)), project) : state.resolve("run");
+        Path log = s.isSet(Setting.PGBOX_LOG_DIR) ? OwnedFiles.placeIn(Path.of(s.get(Setting.PGBOX_LOG_DIR)), project) : state.resolve("log");
         return new Layout(project, state, data, run, log, osUser, pg, fallback);
     }
 

@@ -28,16 +28,87 @@ public final class OwnedFiles {
         }
     }
 
-    /** Creates a folder (and parents) owned by {@code owner} with {@code mode}; an existing one keeps its owner. */
-    public static void directory(Path dir, String owner, String mode) {
+    /**
+     * Creates {@code dir} (and missing parents) owned by {@code owner} with {@code mode}; returns true
+     * when it created it. An existing folder is left exactly as it is: pgbox sets mode and owner only on
+     * what it created (the folder may be the user's, shared with others).
+     */
+    public static boolean directory(Path dir, String owner, String mode) {
+        if (Files.isDirectory(dir)) {
+            return false;
+        }
         try {
-            if (!Files.isDirectory(dir)) {
-                Files.createDirectories(dir);
-                chown(dir, owner);
-            }
+            Files.createDirectories(dir);
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString(mode));
+            chown(dir, owner);
+            return true;
         } catch (IOException e) {
             throw cannot("create", dir, e);
+        }
+    }
+
+    /**
+     * Creates {@code dir} (its parent must exist) with an atomic mkdir, owned by {@code owner} with
+     * {@code mode}; false when it exists already, so concurrent callers can each claim a unique name.
+     */
+    public static boolean createNew(Path dir, String owner, String mode) {
+        try {
+            Files.createDirectory(dir);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            return false;
+        } catch (IOException e) {
+            throw cannot("create", dir, e);
+        }
+        try {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString(mode));
+            chown(dir, owner);
+            return true;
+        } catch (IOException e) {
+            throw cannot("create", dir, e);
+        }
+    }
+
+    /** The file in a folder pgbox created at a place the user named (PGBOX_LOG_DIR, BACKUP_REPO, --dest, ...). */
+    public static final String MARKER = ".pgbox-owned";
+
+    /**
+     * Where pgbox writes when the user names {@code requested}: the folder itself when it does not exist
+     * yet (pgbox creates it) or pgbox created it earlier (it holds {@link #MARKER}); inside an existing
+     * folder of the user's, its own subfolder {@code pgbox-<project>-<hash>} (see {@link #subfolderName}),
+     * so the user's folder keeps its mode and owner. Stable across runs.
+     */
+    public static Path placeIn(Path requested, Path projectDir) {
+        if (!Files.isDirectory(requested) || Files.exists(requested.resolve(MARKER))) {
+            return requested;
+        }
+        return requested.resolve(subfolderName(projectDir));
+    }
+
+    /** pgbox-&lt;project folder name&gt;-&lt;8 hex digits of the project path&gt;: two projects never share one. */
+    public static String subfolderName(Path projectDir) {
+        Path abs = projectDir.toAbsolutePath().normalize();
+        String name = abs.getFileName() == null ? "root" : abs.getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_");
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(abs.toString().getBytes(StandardCharsets.UTF_8));
+            return "pgbox-" + name + "-" + java.util.HexFormat.of().formatHex(d).substring(0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Creates a folder {@link #placeIn} chose, marks it as pgbox's, and checks that {@code owner} (who
+     * writes there) can reach it. An existing folder is left as it is.
+     */
+    public static void ownedDirectory(Path dir, String owner, String mode) {
+        if (directory(dir, owner, mode)) {
+            write(dir.resolve(MARKER), "Created by pgbox: it sets the mode and owner of this folder and writes into it.\n",
+                    owner, "rw-r--r--");
+        }
+        if (!dev.pgbox.cluster.Layout.reachable(dir, owner)) {
+            throw new PgboxException(ErrorKind.PERMISSION, "the '" + owner + "' OS user cannot reach " + dir,
+                    "a folder above it lacks the search (x) permission for that user, and pgbox does not change folders it did not create",
+                    "choose a folder '" + owner + "' can reach, or give it access yourself (e.g. chmod o+x on the folder above)");
         }
     }
 

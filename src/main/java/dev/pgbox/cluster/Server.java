@@ -310,10 +310,19 @@ public final class Server {
                         "make " + layout.stateDir().getParent() + " writable, or set PGBOX_STATE_DIR");
             }
         }
-        OwnedFiles.directory(layout.runDir(), user, "rwxr-xr-x");
-        OwnedFiles.directory(layout.logDir(), user, "rwxr-x---");
+        // a folder the user named gets pgbox's own subfolder (Layout chose it); only what pgbox creates gets a mode and owner
+        folder(Setting.PGBOX_RUN_DIR, layout.runDir(), user, "rwxr-xr-x");
+        folder(Setting.PGBOX_LOG_DIR, layout.logDir(), user, "rwxr-x---");
         if (layout.dataDir().getParent() != null && !Files.isDirectory(layout.dataDir().getParent())) {
             OwnedFiles.directory(layout.dataDir().getParent(), user, "rwxr-xr-x");
+        }
+    }
+
+    private void folder(Setting setting, Path dir, String user, String mode) {
+        if (settings.isSet(setting)) {
+            OwnedFiles.ownedDirectory(dir, user, mode);
+        } else {
+            OwnedFiles.directory(dir, user, mode);
         }
     }
 

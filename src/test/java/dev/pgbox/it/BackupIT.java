@@ -242,7 +242,12 @@ class BackupIT {
         JsonNode list = JSON.readTree(project.ok("db", "backup", "--list", "--json").stdout());
         assertThat(list.findValuesAsText("last_verified_at")).contains(status().path("last_verified_at").asText());
         assertThat(project.ok("status").stdout()).contains("last good restore drill");
-        assertThat(project.dir().resolve(".pgbox/verify-scratch")).doesNotExist();
+        // the drill's scratch cluster lived in .pgbox/scratch/<pid>-<start>-<n> and is gone again
+        Path scratch = project.dir().resolve(".pgbox/scratch");
+        assertThat(scratch).isDirectory();
+        try (java.util.stream.Stream<Path> s = Files.list(scratch)) {
+            assertThat(s.toList()).isEmpty();
+        }
         // the live server is untouched by the drill
         assertThat(project.admin().value("shop", "SELECT count(*) FROM orders")).isEqualTo("2501");
     }
@@ -263,6 +268,9 @@ class BackupIT {
         assertThat(project.admin().value("shop", "SELECT count(*) FROM orders")).isEqualTo("2502");
         assertThat(project.admin().value("blog", "SELECT string_agg(v, ',' ORDER BY v) FROM posts")).isEqualTo("p1,p2");
         assertThat(project.admin().value("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE 'shop_old_%'")).isEqualTo("1");
+        try (java.util.stream.Stream<Path> s = Files.list(project.dir().resolve(".pgbox/scratch"))) {
+            assertThat(s.toList()).as("the rewind's scratch cluster is gone").isEmpty();
+        }
         project.ok("db", "restore", "--cleanup");
     }
 
@@ -303,9 +311,11 @@ class BackupIT {
     @Test
     @Order(13)
     void everyDumpFormatRestoresExactly() throws Exception {
+        List<Path> sets = new ArrayList<>();
         for (String format : List.of("tar", "directory", "plain")) {
             PgboxProject.Run r = project.ok("db", "backup", "shop", "--format=" + format);
             Path set = Path.of(r.stdout().replaceAll("(?s).* into (\\S+) .*", "$1").strip());
+            sets.add(set);
             String file = switch (format) {
                 case "tar" -> "shop.tar";
                 case "plain" -> "shop.sql";
@@ -316,8 +326,9 @@ class BackupIT {
             assertThat(restored.stdout()).contains("restored 'shop_" + format + "'");
             assertThat(project.admin().value("shop_" + format, "SELECT count(*) FROM orders"))
                     .isEqualTo(project.admin().value("shop", "SELECT count(*) FROM orders"));
-            Thread.sleep(1000); // dump folders are named by the second
         }
+        assertThat(sets).as("back-to-back dumps get their own folders, no waiting").doesNotHaveDuplicates();
+        assertThat(sets).allMatch(Files::isDirectory);
     }
 
     @Test

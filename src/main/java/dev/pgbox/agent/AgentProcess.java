@@ -134,10 +134,9 @@ public final class AgentProcess {
                 + ". pgbox owns this file; edit .env.* instead.\n");
         for (Setting setting : Setting.values()) {
             String value = switch (setting) {
+                // the state dir as resolved (as the OS user the agent cannot see the fallback), the other
+                // folders as the user wrote them: resolved again from the same project, they land in the same place
                 case PGBOX_STATE_DIR -> l.stateDir().toString();
-                case PGBOX_DATA_DIR -> l.dataDir().toString();
-                case PGBOX_RUN_DIR -> l.runDir().toString();
-                case PGBOX_LOG_DIR -> l.logDir().toString();
                 case PGBOX_OS_USER -> l.osUser();
                 case PGBOX_PG_VERSION -> Integer.toString(l.pg().major());
                 case PGBOX_SUPERVISOR -> supervisorKind;

@@ -22,10 +22,11 @@ final class StartCommand extends BaseCommand implements Callable<Integer> {
     static Server.StartResult startWithBackups(dev.pgbox.config.Settings settings, Console console) {
         Server.StartResult r = Server.start(dev.pgbox.backup.Backups.withCipherKey(settings), console);
         List<String> more = new ArrayList<>(new dev.pgbox.backup.Backups(r.server()).afterStart(console));
-        boolean agentWasUp = dev.pgbox.agent.AgentProcess.running(r.layout()).isPresent();
+        java.util.OptionalLong agentBefore = dev.pgbox.agent.AgentProcess.running(r.layout());
         long agent = dev.pgbox.agent.AgentProcess.ensureStarted(r.settings(), r.layout());
-        if (agent > 0 && !agentWasUp) {
-            more.add("started the agent (pid " + agent + ", log " + dev.pgbox.agent.AgentProcess.logFile(r.layout()) + ")");
+        if (agent > 0 && (agentBefore.isEmpty() || agentBefore.getAsLong() != agent)) {
+            more.add((agentBefore.isEmpty() ? "started the agent (pid " : "restarted the agent with the new settings (pid ") + agent
+                    + ", as OS user " + r.layout().osUser() + ", log " + dev.pgbox.agent.AgentProcess.logFile(r.layout()) + ")");
         }
         if (more.isEmpty()) {
             return r;

@@ -104,6 +104,9 @@ public final class Server {
         if (server.running()) {
             // a postmaster just (re)started by its supervisor may still be starting up or recovering
             server.awaitWritable(Duration.ofMillis(requested.millis(Setting.PGBOX_START_TIMEOUT)));
+            if (!Files.exists(layout.wantedFile())) {
+                server.markWanted(); // started before pgbox had a watchdog: guard it from now on
+            }
             // judged and written before anything else changes (a new password), so a refused value changes nothing
             List<String> changed = server.writeConfig(layout.dataDir());
             Settings s = Secrets.ensurePassword(requested);
@@ -183,12 +186,16 @@ public final class Server {
      * accepts writes, or with {@code untilWritable} false (a recovery to run first) only until it answers.
      */
     public void launch(Duration timeout, boolean untilWritable) {
-        CrashLog.ensure(layout);
-        OwnedFiles.write(layout.wantedFile(), "started by pgbox at " + java.time.Instant.now() + "\n", layout.osUser(), "rw-r--r--");
+        markWanted();
         supervisor().start(timeout);
         if (untilWritable) {
             awaitWritable(timeout);
         }
+    }
+
+    private void markWanted() {
+        CrashLog.ensure(layout);
+        OwnedFiles.write(layout.wantedFile(), "started by pgbox at " + java.time.Instant.now() + "\n", layout.osUser(), "rw-r--r--");
     }
 
     private void deleteWanted() {

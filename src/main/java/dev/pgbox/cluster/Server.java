@@ -118,6 +118,7 @@ public final class Server {
             }
             return new StartResult(actions, actions.isEmpty(), layout, s, PgCtl.pid(layout.dataDir()).orElse(-1));
         }
+        DebianClusters.clearPort(requested, progress);
         checkPortFree(requested);
         Settings s = Secrets.ensurePassword(requested);
         server = new Server(s, layout);

@@ -130,6 +130,7 @@ public final class Server {
         Supervisor supervisor = Supervisor.of(requested, layout);
         if (!(supervisor instanceof SystemdSupervisor sd && Systemctl.enabled(sd.unit()))) {
             // an enabled unit may be bringing the server back right now: it owns the port, systemd reports a clash
+            DebianClusters.clearPort(requested, progress);
             checkPortFree(requested);
         }
         Settings s = Secrets.ensurePassword(requested);

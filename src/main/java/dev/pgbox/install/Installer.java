@@ -29,6 +29,18 @@ import java.util.stream.Stream;
 public final class Installer {
     private static final String APT_GET = "/usr/bin/apt-get";
     private static final String APT_CACHE = "/usr/bin/apt-cache";
+    /**
+     * postgresql-common reads every *.conf here (createcluster.conf ends with an include_dir of this
+     * folder); pgbox owns this one file and never edits Debian's createcluster.conf.
+     */
+    public static final Path CREATECLUSTER_DROPIN = Path.of("/etc/postgresql-common/createcluster.d/pgbox.conf");
+    public static final String CREATECLUSTER_TEXT = """
+            # Written by pgbox, which owns this file (and will rewrite it).
+            # pgbox runs its own PostgreSQL servers; this stops the postgresql-<major> package from
+            # creating and starting Debian's "main" cluster on port 5432 when it is installed.
+            # Delete this file to get Debian's default back for packages installed later.
+            create_main_cluster = false
+            """;
 
     /** What is installed and what is missing for one major. */
     public record Plan(PgInstallation pg, List<Component> components) {
@@ -89,6 +101,7 @@ public final class Installer {
     /** The shell commands a non-root user must run, in order. */
     public static List<String> commandsFor(Plan plan) {
         List<String> cmds = new ArrayList<>();
+        cmds.add("mkdir -p " + CREATECLUSTER_DROPIN.getParent() + " && printf 'create_main_cluster = false\\n' > " + CREATECLUSTER_DROPIN);
         cmds.add("apt-get update");
         cmds.add("apt-get install -y --no-install-recommends " + String.join(" ", plan.packages()));
         if (plan.needsPgvectorBuild()) {
@@ -107,6 +120,7 @@ public final class Installer {
         int step = 1;
         progress.step("[" + step++ + "/" + steps + "] apt-get update");
         aptUpdate();
+        keepDebianFromCreatingMainCluster();
         progress.step("[" + step++ + "/" + steps + "] apt-get install " + String.join(" ", plan.packages()));
         Command install = Command.of(APT_GET, "install", "-y", "-q", "--no-install-recommends")
                 .args(plan.packages())
@@ -123,6 +137,25 @@ public final class Installer {
         }
         if (plan.needsPgvectorBuild()) {
             buildPgvector(plan.pg(), progress, step, steps);
+        }
+    }
+
+    /**
+     * Written before apt-get install, because postgresql-N's postinst creates (and, where systemd
+     * runs, starts) the "main" cluster on 5432 when no cluster exists for N. Any package may pull a
+     * server in as a dependency, so this runs before every install. On a stock box postgresql-common
+     * is not installed yet; its postinst then writes createcluster.conf from a template that includes
+     * this folder. Where an existing createcluster.conf lacks the include, Debian still makes its
+     * cluster, and {@link dev.pgbox.cluster.DebianClusters} retires it on start if it is empty.
+     */
+    static void keepDebianFromCreatingMainCluster() {
+        try {
+            if (!Files.exists(CREATECLUSTER_DROPIN) || !Files.readString(CREATECLUSTER_DROPIN).equals(CREATECLUSTER_TEXT)) {
+                Files.createDirectories(CREATECLUSTER_DROPIN.getParent());
+                Files.writeString(CREATECLUSTER_DROPIN, CREATECLUSTER_TEXT);
+            }
+        } catch (IOException e) {
+            throw new PgboxException(ErrorKind.PERMISSION, "cannot write " + CREATECLUSTER_DROPIN, e.getMessage(), "run pgbox as root");
         }
     }
 

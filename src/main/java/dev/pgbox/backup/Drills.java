@@ -151,7 +151,8 @@ public final class Drills {
                 history.remove(0);
             }
             Files.createDirectories(file.getParent());
-            Files.writeString(file, Dumps.JSON.writeValueAsString(history));
+            // owned by the OS user: the agent (running as that user) records its drills here too
+            dev.pgbox.cluster.OwnedFiles.write(file, Dumps.JSON.writeValueAsString(history), server.layout().osUser(), "rw-r--r--");
         } catch (IOException | ClassCastException e) {
             throw new PgboxException(ErrorKind.PERMISSION, "cannot record the drill in " + file, e.toString(), "check the backup folder");
         }

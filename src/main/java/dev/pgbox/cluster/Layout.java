@@ -149,6 +149,11 @@ public record Layout(Path projectDir, Path stateDir, Path dataDir, Path runDir, 
         return "pgbox-" + (name.isEmpty() ? "project" : name) + "-" + shortHash(projectDir.toString());
     }
 
+    /** Whether the user named the state dir (PGBOX_STATE_DIR): then it is theirs, not pgbox's. */
+    public boolean explicitStateDir() {
+        return !stateDir.equals(projectDir.resolve(".pgbox")) && !stateDir.startsWith(FALLBACK_ROOT);
+    }
+
     public boolean initialized() {
         return Files.exists(dataDir.resolve("PG_VERSION"));
     }

@@ -124,6 +124,20 @@ public final class OwnedFiles {
         }
     }
 
+    /**
+     * Gives a folder pgbox made to {@code owner} when it is still root's (as earlier versions left it).
+     * Only for pgbox's own folders; a user's folder is never adopted.
+     */
+    public static void adopt(Path dir, String owner) {
+        try {
+            if (Files.isDirectory(dir) && Files.getOwner(dir).getName().equals("root") && !owner.equals("root")) {
+                chown(dir, owner);
+            }
+        } catch (IOException e) {
+            throw cannot("change the owner of", dir, e);
+        }
+    }
+
     /** Removes a folder and everything in it (best effort: a leftover is cleaned by the next run). */
     public static void deleteTree(Path root) {
         if (!Files.exists(root)) {

@@ -104,6 +104,7 @@ public final class Server {
         if (server.running()) {
             // a postmaster just (re)started by its supervisor may still be starting up or recovering
             server.awaitWritable(Duration.ofMillis(requested.millis(Setting.PGBOX_START_TIMEOUT)));
+            server.prepareFolders(); // creates only what is missing; an upgraded project gets its folders shared with the agent
             if (!Files.exists(layout.wantedFile())) {
                 server.markWanted(); // started before pgbox had a watchdog: guard it from now on
             }
@@ -317,6 +318,16 @@ public final class Server {
                 throw new PgboxException(ErrorKind.PERMISSION, "cannot create " + layout.stateDir(), e.toString(),
                         "make " + layout.stateDir().getParent() + " writable, or set PGBOX_STATE_DIR");
             }
+        }
+        if (!layout.explicitStateDir()) {
+            // pgbox's own state dir (.pgbox, or the /var/lib/pgbox fallback) belongs to the OS user the
+            // agent runs as, so its jobs can make scratch clusters and record drills (earlier pgbox left it to root)
+            OwnedFiles.adopt(layout.stateDir(), user);
+        }
+        if (!Files.isDirectory(layout.backupDir())) {
+            OwnedFiles.directory(layout.backupDir(), user, "rwxr-xr-x");
+        } else if (!layout.explicitStateDir()) {
+            OwnedFiles.adopt(layout.backupDir(), user);
         }
         // a folder the user named gets pgbox's own subfolder (Layout chose it); only what pgbox creates gets a mode and owner
         folder(Setting.PGBOX_RUN_DIR, layout.runDir(), user, "rwxr-xr-x");

@@ -73,7 +73,7 @@ final class ScratchCluster implements AutoCloseable {
 
     /** Where scratch clusters live: one folder per run, named by its owner (see {@link #claimFolder}). */
     static Path home(Layout live) {
-        return live.stateDir().resolve("scratch");
+        return live.scratchDir();
     }
 
     private static Layout layoutIn(Layout live, Path folder) {

@@ -149,6 +149,11 @@ public record Layout(Path projectDir, Path stateDir, Path dataDir, Path runDir, 
         return "pgbox-" + (name.isEmpty() ? "project" : name) + "-" + shortHash(projectDir.toString());
     }
 
+    /** Where restore drills and one-app rewinds make their scratch clusters, one folder per run. */
+    public Path scratchDir() {
+        return stateDir.resolve("scratch");
+    }
+
     /** Whether the user named the state dir (PGBOX_STATE_DIR): then it is theirs, not pgbox's. */
     public boolean explicitStateDir() {
         return !stateDir.equals(projectDir.resolve(".pgbox")) && !stateDir.startsWith(FALLBACK_ROOT);

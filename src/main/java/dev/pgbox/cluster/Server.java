@@ -324,10 +324,11 @@ public final class Server {
             // agent runs as, so its jobs can make scratch clusters and record drills (earlier pgbox left it to root)
             OwnedFiles.adopt(layout.stateDir(), user);
         }
-        if (!Files.isDirectory(layout.backupDir())) {
-            OwnedFiles.directory(layout.backupDir(), user, "rwxr-xr-x");
-        } else if (!layout.explicitStateDir()) {
-            OwnedFiles.adopt(layout.backupDir(), user);
+        for (Path shared : List.of(layout.backupDir(), layout.scratchDir())) {
+            // the agent (as the OS user) records drills and makes scratch clusters here, as the CLI does
+            if (!OwnedFiles.directory(shared, user, "rwxr-xr-x") && !layout.explicitStateDir()) {
+                OwnedFiles.adopt(shared, user);
+            }
         }
         // a folder the user named gets pgbox's own subfolder (Layout chose it); only what pgbox creates gets a mode and owner
         folder(Setting.PGBOX_RUN_DIR, layout.runDir(), user, "rwxr-xr-x");

@@ -55,7 +55,10 @@ record SystemdSupervisor(Layout layout, Settings settings) implements Supervisor
 
     @Override
     public String describe() {
-        return "systemd unit " + unit() + ": starts at boot, restarted " + RESTART_DELAY.toMillis() + "ms after a crash";
+        // after 'pgbox stop' the unit is disabled: say so rather than promise a start at boot
+        return Systemctl.enabled(unit())
+                ? "systemd unit " + unit() + ": starts at boot, restarted " + RESTART_DELAY.toMillis() + "ms after a crash"
+                : "systemd unit " + unit() + " is disabled ('pgbox stop'); 'pgbox start' enables it again";
     }
 
     @Override

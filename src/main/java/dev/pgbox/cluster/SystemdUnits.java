@@ -70,7 +70,11 @@ public final class SystemdUnits {
                 l.dataDir().toString().matches("\\S+") ? "RequiresMountsFor=" + escape(l.dataDir().toString()) + "\n" : "");
     }
 
-    /** The agent unit: a JVM running 'pgbox agent' as the OS user, with the settings snapshot start wrote. */
+    /**
+     * The agent unit: a JVM running 'pgbox agent' as the OS user, with the settings snapshot start wrote.
+     * A JVM ended by SIGTERM (systemctl stop) exits 143 (128 + 15); SuccessExitStatus counts that as a clean
+     * stop, so 'pgbox stop' leaves the unit inactive, not failed (which would mark the machine degraded).
+     */
     public static String renderAgent(Layout l, String java, List<String> agentArgs) {
         StringBuilder exec = new StringBuilder(arg(java));
         for (String a : agentArgs) {
@@ -85,6 +89,7 @@ public final class SystemdUnits {
                 Type=simple
                 User=%3$s
                 ExecStart=%4$s
+                SuccessExitStatus=143
                 Restart=on-failure
                 RestartSec=5s
 

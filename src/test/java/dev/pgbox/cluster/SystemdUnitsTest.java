@@ -37,6 +37,16 @@ class SystemdUnitsTest {
     }
 
     @Test
+    void agentUnitRunsAsTheOsUserAndTakesTheJvmsSigtermExitAsACleanStop() {
+        Layout l = layout(Path.of("/srv/shop"));
+        String unit = SystemdUnits.renderAgent(l, "/usr/bin/java", List.of("-cp", "/x/pgbox.jar", "dev.pgbox.Main", "agent"));
+        assertThat(unit).contains("User=postgres\n", "Restart=on-failure\n", "WantedBy=multi-user.target\n",
+                "ExecStart=\"/usr/bin/java\" \"-cp\" \"/x/pgbox.jar\" \"dev.pgbox.Main\" \"agent\"\n",
+                // without it 'systemctl stop' leaves the unit failed: the JVM exits 143 on SIGTERM
+                "SuccessExitStatus=143\n");
+    }
+
+    @Test
     void argumentsAreQuotedForSystemdNotForAShell() {
         assertThat(SystemdUnits.arg("a b")).isEqualTo("\"a b\"");
         assertThat(SystemdUnits.arg("say \"hi\" $HOME 5%")).isEqualTo("\"say \\\"hi\\\" $$HOME 5%%\"");

@@ -107,9 +107,17 @@ public final class Drills {
                 problems.add(file.getFileName() + ": " + e.getMessage());
                 continue;
             }
+            boolean plain = file.getFileName().toString().endsWith(".sql");
+            if (plain) {
+                try {
+                    PlainDumpGuard.check(file); // psql would run whatever meta-command a crafted file holds
+                } catch (dev.pgbox.PgboxException e) {
+                    problems.add(file.getFileName() + ": " + e.reason());
+                    continue;
+                }
+            }
             sql.run("postgres", "DROP DATABASE IF EXISTS " + dev.pgbox.sql.SqlText.ident(name) + ";\nCREATE DATABASE "
                     + dev.pgbox.sql.SqlText.ident(name) + " TEMPLATE template0;\n");
-            boolean plain = file.getFileName().toString().endsWith(".sql");
             ProcessResult r = ProcessRunner.run((plain
                     ? Command.of(scratch.pg().bin("psql"), "-X", "-q", "-h", scratch.runDir().toString(), "-p", Integer.toString(port), "-U",
                     Layout.SUPERUSER, "-d", name, "-f", file.toString())

@@ -58,6 +58,9 @@ public final class FileRestore {
 
     public Result restore(Path file, String app, String into, boolean force, Progress progress) {
         Located dump = locate(file.toAbsolutePath().normalize(), app);
+        if (isPlain(dump.file())) {
+            PlainDumpGuard.check(dump.file()); // before anything runs: psql would run what a crafted file holds
+        }
         String target = into != null ? into : app != null ? app : dump.source();
         String mainDb = server.settings().get(Setting.POSTGRES_DB);
         if (!target.equals(mainDb)) {
@@ -174,13 +177,18 @@ public final class FileRestore {
         }
     }
 
+    private static boolean isPlain(Path file) {
+        return !Files.isDirectory(file) && file.getFileName().toString().endsWith(".sql");
+    }
+
     /** pg_restore (or psql for plain SQL) into {@code db}, in one transaction, stopping at the first error. */
     private void load(Path file, String db) {
         Layout l = server.layout();
         String port = Integer.toString(server.port());
-        boolean plain = !Files.isDirectory(file) && file.getFileName().toString().endsWith(".sql");
+        boolean plain = isPlain(file);
         Command c;
         if (plain) {
+            // restore() ran PlainDumpGuard on this file before anything else
             c = Command.of(l.pg().bin("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-h", l.runDir().toString(),
                     "-p", port, "-U", Layout.SUPERUSER, "-d", db, "-f", file.toString()).runAs(l.osUser()).timeout(Duration.ofHours(12)).build();
         } else {

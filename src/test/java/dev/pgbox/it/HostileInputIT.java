@@ -153,6 +153,32 @@ class HostileInputIT {
     }
 
     @Test
+    void aCraftedPlainDumpCannotRunAShell() throws IOException {
+        String before = catalogs();
+        Path dir = Files.createTempDirectory(TMP, "pgbox-evil-dump-");
+        try {
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path evil = dir.resolve("evil.sql");
+            // shaped like pg_dump's guarded output, but unrestricted half way to run a shell
+            Files.writeString(evil, "--\n-- PostgreSQL database dump\n--\n\n\\restrict abcdefghijklmnopqrstuvwxyz012345\n"
+                    + "SELECT 1; \\unrestrict abcdefghijklmnopqrstuvwxyz012345\n\\! touch " + TMP.resolve(MARKER + "-plain") + "\n");
+            Files.setPosixFilePermissions(evil, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            PgboxProject.Run r = project.pgbox("db", "restore", "--file", evil.toString(), "--into", "evilcopy");
+            assertThat(r.exitCode()).as(r.all()).isEqualTo(3);
+            assertThat(r.stderr()).contains("refusing to restore the plain SQL dump evil.sql", "cause:", "fix:");
+            assertThat(markers()).isEmpty();
+            assertThat(catalogs()).isEqualTo(before);
+        } finally {
+            try (var s = Files.list(dir)) {
+                for (Path f : s.toList()) {
+                    Files.delete(f);
+                }
+            }
+            Files.delete(dir);
+        }
+    }
+
+    @Test
     void adminSqlRefusesAMetaCommandEvenFromPgboxItself() {
         AdminSql sql = project.admin();
         assertThatThrownBy(() -> sql.run("postgres", "SELECT 1;\n\\! touch /tmp/" + MARKER + "-admin\n"))

@@ -145,12 +145,12 @@ public final class Server {
         }
         if (crashed) {
             progress.step("the server had crashed (its postmaster died without a clean stop): crash recovery runs now");
-            if (!"systemd".equals(server.supervisor().kind())) {
+            if (!"systemd".equals(supervisor.kind())) { // systemd's ExecStopPost recorded it already
                 CrashLog.record(layout, "start", "postmaster gone, found by 'pgbox start'");
             }
         }
         progress.step("starting PostgreSQL " + pg.major() + " on " + s.get(Setting.POSTGRES_HOST) + ":" + server.port()
-                + " (" + server.supervisor().kind() + ")");
+                + " (" + supervisor.kind() + ")");
         server.launch(Duration.ofMillis(s.millis(Setting.PGBOX_START_TIMEOUT)), true);
         actions.add((crashed ? "recovered from a crash and started PostgreSQL " : "started PostgreSQL ") + pg.major());
         progress.step("checking roles, database and extensions");

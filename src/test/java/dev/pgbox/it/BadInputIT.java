@@ -33,7 +33,9 @@ class BadInputIT {
     @Test
     void malformedEnvLine() throws IOException {
         try (PgboxProject p = PgboxProject.create("malformed", "POSTGRES_WORK_MEM 64MB")) {
-            assertOneClearMessage(p.pgbox("start"), 3, ".env.dev:5", "NAME=value");
+            int line = Files.readAllLines(p.dir().resolve(".env.dev")).indexOf("POSTGRES_WORK_MEM 64MB") + 1;
+            assertThat(line).isPositive();
+            assertOneClearMessage(p.pgbox("start"), 3, ".env.dev:" + line + ": POSTGRES_WORK_MEM 64MB", "NAME=value");
             assertNothingChanged(p);
             assertThat(p.dir().resolve(".env.secrets")).doesNotExist();
         }

@@ -82,7 +82,7 @@ class DebianClusterIT {
         try {
             Path out = Files.createTempFile("debian-it", ".txt");
             try {
-                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+                Process p = new ProcessBuilder(cmd).directory(new java.io.File("/")).redirectErrorStream(true).redirectOutput(out.toFile()).start();
                 if (!p.waitFor(2, TimeUnit.MINUTES)) {
                     p.destroyForcibly();
                     throw new AssertionError(String.join(" ", cmd) + " did not finish in 2 minutes");
@@ -201,7 +201,7 @@ class DebianClusterIT {
     }
 
     private static String runAllowingFailure(List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(cmd).directory(new java.io.File("/")).redirectErrorStream(true).start();
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor(1, TimeUnit.MINUTES);
         return text;

@@ -88,12 +88,7 @@ public final class OwnedFiles {
     public static String subfolderName(Path projectDir) {
         Path abs = projectDir.toAbsolutePath().normalize();
         String name = abs.getFileName() == null ? "root" : abs.getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_");
-        try {
-            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(abs.toString().getBytes(StandardCharsets.UTF_8));
-            return "pgbox-" + name + "-" + java.util.HexFormat.of().formatHex(d).substring(0, 8);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return "pgbox-" + name + "-" + Layout.shortHash(abs.toString());
     }
 
     /**

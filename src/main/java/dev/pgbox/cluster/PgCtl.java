@@ -32,7 +32,7 @@ public final class PgCtl {
     /** True when the process's working folder is {@code dataDir} (every PostgreSQL process chdirs there). */
     static boolean worksIn(long pid, Path dataDir) {
         try {
-            return Files.readSymbolicLink(Path.of("/proc/" + pid + "/cwd")).equals(real(dataDir));
+            return cwd(pid).equals(real(dataDir));
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
             // another user's process we may not inspect: trust the PID file, as pg_ctl does
             return ProcessHandle.of(pid).flatMap(h -> h.info().command()).map(c -> c.endsWith("/postgres")).orElse(true);
@@ -98,14 +98,19 @@ public final class PgCtl {
                     .map(Long::parseLong).filter(p -> p != ProcessHandle.current().pid() && alive(p))
                     .filter(p -> {
                         try {
-                            return Files.readSymbolicLink(Path.of("/proc/" + p + "/cwd")).equals(want);
+                            return cwd(p).equals(want);
                         } catch (IOException | SecurityException e) {
-                            return false;
+                            return false; // gone meanwhile, or another user's
                         }
                     }).toList();
         } catch (IOException e) {
             return List.of();
         }
+    }
+
+    /** The process's working folder (PostgreSQL processes work in their data dir). */
+    private static Path cwd(long pid) throws IOException {
+        return Files.readSymbolicLink(Path.of("/proc/" + pid + "/cwd"));
     }
 
     private static Path real(Path dir) {

@@ -62,9 +62,7 @@ public final class Agent {
     }
 
     private String dumpAll(Progress p) {
-        List<String> dbs = new ArrayList<>();
-        dbs.add(settings.get(Setting.POSTGRES_DB));
-        new Apps(server).list().forEach(a -> dbs.add(a.name()));
+        List<String> dbs = new Apps(server).allDatabases();
         Dumps dumps = new Dumps(server);
         Path folder = dumps.dump(dbs, "custom", null, null, p);
         List<String> removed = dumps.enforceRetention(settings.integer(Setting.BACKUP_DUMP_RETENTION));

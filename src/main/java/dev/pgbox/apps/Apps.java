@@ -6,12 +6,12 @@ import static dev.pgbox.sql.SqlText.literal;
 import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
 import dev.pgbox.Progress;
-import dev.pgbox.cluster.AdminSql;
+import dev.pgbox.sql.AdminSql;
 import dev.pgbox.cluster.Server;
 import dev.pgbox.config.Durations;
 import dev.pgbox.config.Secrets;
 import dev.pgbox.config.Settings;
-import dev.pgbox.security.Scram;
+import dev.pgbox.config.Scram;
 import dev.pgbox.sql.SqlText;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -97,6 +97,14 @@ public final class Apps {
             throw e;
         }
         return new Created(app, existed, generated);
+    }
+
+    /** The main database (POSTGRES_DB) and every app's database, in that order: what "everything" means to dumps and audits. */
+    public List<String> allDatabases() {
+        List<String> dbs = new ArrayList<>();
+        dbs.add(server.settings().get(dev.pgbox.config.Setting.POSTGRES_DB));
+        list().forEach(a -> dbs.add(a.name()));
+        return dbs;
     }
 
     public List<AppInfo> list() {

@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
 import dev.pgbox.Progress;
-import dev.pgbox.cluster.AdminSql;
+import dev.pgbox.sql.AdminSql;
+import dev.pgbox.cluster.Instance;
 import dev.pgbox.cluster.Layout;
 import dev.pgbox.cluster.Server;
 import dev.pgbox.exec.Command;
@@ -76,7 +77,7 @@ public final class Drills {
                 dumpSet = dumpSets.get(dumpSets.size() - 1);
                 progress.step("restoring the latest dump set " + Path.of(dumpSet.path("path").asText()).getFileName()
                         + " into the scratch cluster and comparing row counts with its manifest");
-                compared = compareDumps(scratch.layout(), sql, scratch.port(), dumpSet, problems);
+                compared = compareDumps(scratch.instance(), sql, dumpSet, problems);
             }
             progress.step("pgbackrest verify (every file in the repository against its checksum)");
             try {
@@ -92,7 +93,7 @@ public final class Drills {
     }
 
     /** Restores each dump of the set into a fresh database of the scratch cluster and compares every table's rows. */
-    private int compareDumps(Layout scratch, AdminSql sql, int port, JsonNode set, List<String> problems) {
+    private int compareDumps(Instance scratch, AdminSql sql, JsonNode set, List<String> problems) {
         int compared = 0;
         Path folder = Path.of(set.path("path").asText());
         for (JsonNode db : set.path("databases")) {
@@ -119,10 +120,8 @@ public final class Drills {
             sql.run("postgres", "DROP DATABASE IF EXISTS " + dev.pgbox.sql.SqlText.ident(name) + ";\nCREATE DATABASE "
                     + dev.pgbox.sql.SqlText.ident(name) + " TEMPLATE template0;\n");
             ProcessResult r = ProcessRunner.run((plain
-                    ? Command.of(scratch.pg().bin("psql"), "-X", "-q", "-h", scratch.runDir().toString(), "-p", Integer.toString(port), "-U",
-                    Layout.SUPERUSER, "-d", name, "-f", file.toString())
-                    : Command.of(scratch.pg().bin("pg_restore"), "-h", scratch.runDir().toString(), "-p", Integer.toString(port), "-U",
-                    Layout.SUPERUSER, "-d", name, file.toString())).runAs(scratch.osUser()).timeout(Duration.ofHours(6)).build());
+                    ? scratch.client("psql", "-X", "-q", "-d", name, "-f", file.toString())
+                    : scratch.client("pg_restore", "-d", name, file.toString())).timeout(Duration.ofHours(6)).build());
             Map<String, Long> got = Dumps.rowCounts(sql, name);
             JsonNode tables = db.path("tables");
             for (var it = tables.fieldNames(); it.hasNext(); ) {

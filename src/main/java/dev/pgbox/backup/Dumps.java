@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
 import dev.pgbox.Progress;
+import dev.pgbox.cluster.Instance;
 import dev.pgbox.cluster.Layout;
 import dev.pgbox.cluster.OwnedFiles;
 import dev.pgbox.cluster.Server;
@@ -118,9 +119,8 @@ public final class Dumps {
             }
             progress.step("dumping roles (without passwords)");
             Path globals = folder.resolve("globals.sql");
-            ProcessRunner.runChecked(Command.of(l.pg().bin("pg_dumpall"), "--globals-only", "--no-role-passwords", "-h",
-                            l.runDir().toString(), "-p", Integer.toString(server.port()), "-U", Layout.SUPERUSER, "-f", globals.toString())
-                    .runAs(l.osUser()).timeout(Duration.ofMinutes(5)).build(), "pg_dumpall --globals-only failed", "see the server log");
+            ProcessRunner.runChecked(server.instance().client("pg_dumpall", "--globals-only", "--no-role-passwords", "-f", globals.toString())
+                    .timeout(Duration.ofMinutes(5)).build(), "pg_dumpall --globals-only failed", "see the server log");
             ObjectNode g = manifest.putObject("globals");
             g.put("file", "globals.sql");
             g.put("sha256", sha256(globals));
@@ -144,19 +144,19 @@ public final class Dumps {
         long t0 = System.nanoTime();
         Path target = folder.resolve(fileName(db, format));
         ObjectNode entry = JSON.createObjectNode();
-        try (Session psql = ProcessRunner.session(Command.of(l.pg().bin("psql"), "-X", "-q", "-A", "-t", "-F", "|",
-                        "-h", l.runDir().toString(), "-p", Integer.toString(server.port()), "-U", Layout.SUPERUSER, "-d", db)
-                .runAs(l.osUser()).env("PGAPPNAME", "pgbox dump").build())) {
+        Instance at = server.instance();
+        try (Session psql = ProcessRunner.session(at.client("psql", "-X", "-q", "-A", "-t", "-F", "|", "-d", db)
+                .env("PGAPPNAME", "pgbox dump").build())) {
             List<String> snap = psql.exchange("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;\nSELECT pg_export_snapshot();\n\\echo __pgbox__\n",
                     "__pgbox__");
             String snapshot = snap.get(snap.size() - 1).strip();
             List<String> counts = psql.exchange(COUNT_ROWS + "\\echo __pgbox__\n", "__pgbox__");
             List<String> args = new java.util.ArrayList<>(List.of("--snapshot=" + snapshot, "-F", format.substring(0, 1), "-f",
-                    target.toString(), "-h", l.runDir().toString(), "-p", Integer.toString(server.port()), "-U", Layout.SUPERUSER, "-d", db));
+                    target.toString(), "-d", db));
             if (format.equals("directory")) {
                 args.addAll(List.of("-j", Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors()))));
             }
-            ProcessRunner.runChecked(Command.of(l.pg().bin("pg_dump")).args(args).runAs(l.osUser()).timeout(Duration.ofHours(12)).build(),
+            ProcessRunner.runChecked(at.client("pg_dump", args.toArray(String[]::new)).timeout(Duration.ofHours(12)).build(),
                     "pg_dump of " + db + " failed", "see the server log; check free space in " + folder);
             psql.exchange("COMMIT;\n\\echo __pgbox__\n", "__pgbox__");
             ObjectNode tables = entry.putObject("tables");
@@ -227,7 +227,7 @@ public final class Dumps {
     }
 
     /** Row counts of every table in {@code db} of whichever server {@code sql} talks to. */
-    static Map<String, Long> rowCounts(dev.pgbox.cluster.AdminSql sql, String db) {
+    static Map<String, Long> rowCounts(dev.pgbox.sql.AdminSql sql, String db) {
         Map<String, Long> out = new LinkedHashMap<>();
         for (String line : sql.run(db, COUNT_ROWS).lines().toList()) {
             int bar = line.lastIndexOf('|');

@@ -9,8 +9,9 @@ import dev.pgbox.PgboxException;
 import dev.pgbox.Progress;
 import dev.pgbox.apps.AppName;
 import dev.pgbox.apps.Apps;
-import dev.pgbox.cluster.AdminSql;
+import dev.pgbox.sql.AdminSql;
 import dev.pgbox.cluster.Bootstrap;
+import dev.pgbox.cluster.Instance;
 import dev.pgbox.cluster.Layout;
 import dev.pgbox.cluster.Server;
 import dev.pgbox.config.Setting;
@@ -183,19 +184,17 @@ public final class FileRestore {
 
     /** pg_restore (or psql for plain SQL) into {@code db}, in one transaction, stopping at the first error. */
     private void load(Path file, String db) {
-        Layout l = server.layout();
-        String port = Integer.toString(server.port());
+        Instance at = server.instance();
         boolean plain = isPlain(file);
         Command c;
         if (plain) {
             // restore() ran PlainDumpGuard on this file before anything else
-            c = Command.of(l.pg().bin("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-h", l.runDir().toString(),
-                    "-p", port, "-U", Layout.SUPERUSER, "-d", db, "-f", file.toString()).runAs(l.osUser()).timeout(Duration.ofHours(12)).build();
+            c = at.client("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-d", db, "-f", file.toString())
+                    .timeout(Duration.ofHours(12)).build();
         } else {
             Path list = tocWithoutCron(file);
-            c = Command.of(l.pg().bin("pg_restore"), "--exit-on-error", "--single-transaction", "-L", list.toString(), "-h",
-                    l.runDir().toString(), "-p", port, "-U", Layout.SUPERUSER, "-d", db, file.toString())
-                    .runAs(l.osUser()).timeout(Duration.ofHours(12)).build();
+            c = at.client("pg_restore", "--exit-on-error", "--single-transaction", "-L", list.toString(), "-d", db, file.toString())
+                    .timeout(Duration.ofHours(12)).build();
         }
         ProcessResult r = ProcessRunner.run(c);
         if (!r.ok()) {
@@ -256,7 +255,7 @@ public final class FileRestore {
                 return candidate;
             }
         }
-        return target.equals(server.settings().get(Setting.POSTGRES_DB)) ? server.settings().get(Setting.POSTGRES_USER) : Layout.SUPERUSER;
+        return target.equals(server.settings().get(Setting.POSTGRES_DB)) ? server.settings().get(Setting.POSTGRES_USER) : dev.pgbox.sql.AdminSql.SUPERUSER;
     }
 
     private boolean exists(String db) {

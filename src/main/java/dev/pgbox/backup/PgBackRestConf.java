@@ -76,7 +76,7 @@ public final class PgBackRestConf {
                 .append("pg1-path=").append(l.dataDir()).append('\n')
                 .append("pg1-port=").append(s.get(Setting.POSTGRES_PORT)).append('\n')
                 .append("pg1-socket-path=").append(l.runDir()).append('\n')
-                .append("pg1-user=").append(Layout.SUPERUSER).append('\n');
+                .append("pg1-user=").append(dev.pgbox.sql.AdminSql.SUPERUSER).append('\n');
         return sb.toString();
     }
 

@@ -3,11 +3,10 @@ package dev.pgbox.backup;
 import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
 import dev.pgbox.Progress;
-import dev.pgbox.cluster.AdminSql;
 import dev.pgbox.cluster.Layout;
+import dev.pgbox.sql.AdminSql;
 import dev.pgbox.cluster.OwnedFiles;
-import dev.pgbox.cluster.PgCtl;
-import dev.pgbox.exec.Command;
+import dev.pgbox.cluster.Instance;
 import dev.pgbox.exec.ProcessRunner;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -23,15 +22,13 @@ import java.util.Optional;
  * never touch the repository or run jobs. Stopped and deleted on close.
  */
 final class ScratchCluster implements AutoCloseable {
-    private final Layout layout;
+    private final Instance instance;
     private final Path folder;
-    private final int port;
     private final long restoreMillis;
 
-    private ScratchCluster(Layout layout, Path folder, int port, long restoreMillis) {
-        this.layout = layout;
+    private ScratchCluster(Instance instance, Path folder, long restoreMillis) {
+        this.instance = instance;
         this.folder = folder;
-        this.port = port;
         this.restoreMillis = restoreMillis;
     }
 
@@ -48,9 +45,9 @@ final class ScratchCluster implements AutoCloseable {
         OwnedFiles.directory(data, live.osUser(), "rwx------");
         // no TCP listener (listen_addresses = ''): the port only names the socket in this run's own folder, so runs never collide
         int port = freePort();
-        Layout layout = layoutIn(live, folder);
+        Instance instance = Instance.scratch(live, folder, port);
         long t0 = System.nanoTime();
-        ScratchCluster scratch = new ScratchCluster(layout, folder, port, 0);
+        ScratchCluster scratch = new ScratchCluster(instance, folder, 0);
         try {
             progress.step("restoring backup " + label + " into a scratch cluster on port " + port);
             List<String> options = new ArrayList<>(List.of("--pg1-path=" + data, "--set=" + label, "--target-action=promote",
@@ -62,9 +59,9 @@ final class ScratchCluster implements AutoCloseable {
                     + "port = " + port + "\nlisten_addresses = ''\nunix_socket_directories = '" + folder + "'\n"
                     + "archive_mode = off\nlogging_collector = off\nshared_preload_libraries = 'pg_stat_statements'\n"
                     + "shared_buffers = '128MB'\n", live.osUser(), "rw-------");
-            PgCtl.start(layout, data, Duration.ofMinutes(30));
-            awaitWritable(new AdminSql(layout, port), layout);
-            return new ScratchCluster(layout, folder, port, (System.nanoTime() - t0) / 1_000_000);
+            instance.supervisor().start(Duration.ofMinutes(30));
+            awaitWritable(instance);
+            return new ScratchCluster(instance, folder, (System.nanoTime() - t0) / 1_000_000);
         } catch (RuntimeException e) {
             scratch.close();
             throw e;
@@ -74,11 +71,6 @@ final class ScratchCluster implements AutoCloseable {
     /** Where scratch clusters live: one folder per run, named by its owner (see {@link #claimFolder}). */
     static Path home(Layout live) {
         return live.scratchDir();
-    }
-
-    private static Layout layoutIn(Layout live, Path folder) {
-        return new Layout(live.projectDir(), live.stateDir(), folder.resolve("data"), folder, folder, live.osUser(), live.pg(),
-                live.stateFallback());
     }
 
     /**
@@ -127,24 +119,20 @@ final class ScratchCluster implements AutoCloseable {
         }
         for (Path folder : stale) {
             progress.step("removing the scratch cluster " + folder.getFileName() + " left by a run that ended without cleaning up");
-            Layout l = layoutIn(live, folder);
-            if (PgCtl.running(l, l.dataDir())) {
-                PgCtl.stop(l, l.dataDir(), Duration.ofSeconds(10));
+            Instance left = Instance.scratch(live, folder, 0);
+            if (left.running()) {
+                left.supervisor().stop(Duration.ofSeconds(10));
             }
             OwnedFiles.deleteTree(folder);
         }
     }
 
     AdminSql sql() {
-        return new AdminSql(layout, port);
+        return instance.admin();
     }
 
-    Layout layout() {
-        return layout;
-    }
-
-    int port() {
-        return port;
+    Instance instance() {
+        return instance;
     }
 
     /** How long restore plus recovery took, in milliseconds: the RTO of this backup. */
@@ -154,21 +142,20 @@ final class ScratchCluster implements AutoCloseable {
 
     /** pg_dump -Fc of one database of the scratch cluster into {@code file}. */
     void dump(String db, Path file) {
-        ProcessRunner.runChecked(Command.of(layout.pg().bin("pg_dump"), "-F", "c", "-f", file.toString(), "-h", folder.toString(), "-p",
-                        Integer.toString(port), "-U", Layout.SUPERUSER, "-d", db).runAs(layout.osUser()).timeout(Duration.ofHours(12)).build(),
+        ProcessRunner.runChecked(instance.client("pg_dump", "-F", "c", "-f", file.toString(), "-d", db).timeout(Duration.ofHours(12)).build(),
                 "cannot dump " + db + " from the scratch cluster", "see the scratch cluster's log in " + folder);
     }
 
     @Override
     public void close() {
-        if (PgCtl.running(layout, layout.dataDir())) {
-            PgCtl.stop(layout, layout.dataDir(), Duration.ofSeconds(10));
+        if (instance.running()) {
+            instance.supervisor().stop(Duration.ofSeconds(10));
         }
         OwnedFiles.deleteTree(folder);
     }
 
-    private static void awaitWritable(AdminSql sql, Layout layout) {
-        AdminSql.NotWritable why = sql.awaitWritable(Duration.ofMinutes(30), () -> PgCtl.running(layout, layout.dataDir()));
+    private static void awaitWritable(Instance instance) {
+        AdminSql.NotWritable why = instance.admin().awaitWritable(Duration.ofMinutes(30), instance::running);
         if (why != null) {
             throw new PgboxException(ErrorKind.TIMEOUT, "the scratch cluster did not finish recovery", why.lastState(),
                     "check the backup with 'pgbox db backup --list'");

@@ -74,9 +74,10 @@ final class DbBackupCommands {
                 Server server = Server.open(s);
                 List<String> dbs = new ArrayList<>(apps);
                 if (dbs.isEmpty()) {
-                    dbs.add(s.get(dev.pgbox.config.Setting.POSTGRES_DB));
                     if (server.running()) {
-                        new dev.pgbox.apps.Apps(server).list().forEach(a -> dbs.add(a.name()));
+                        dbs.addAll(new dev.pgbox.apps.Apps(server).allDatabases());
+                    } else {
+                        dbs.add(s.get(dev.pgbox.config.Setting.POSTGRES_DB));
                     }
                 } else if (server.running()) {
                     for (String app : dbs) {

@@ -1,7 +1,7 @@
 package dev.pgbox.cli;
 
 import dev.pgbox.ErrorKind;
-import dev.pgbox.install.Component;
+import dev.pgbox.install.Requirement;
 import dev.pgbox.install.Installer;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,7 +32,7 @@ final class InstallCommand extends BaseCommand implements Callable<Integer> {
                         .map(c -> Map.of("name", c.name(), "present", c.present(), "packages", c.packages())).toList());
                 out().println(Tables.json(report));
             } else {
-                for (Component c : plan.components()) {
+                for (Requirement c : plan.components()) {
                     out().printf("%-8s %s%n", c.present() ? "ok" : "MISSING", c.name());
                 }
                 if (!plan.complete()) {
@@ -48,7 +48,7 @@ final class InstallCommand extends BaseCommand implements Callable<Integer> {
         Console console = console();
         Installer.ensure(settings, console);
         out().printf("installed %s for PostgreSQL %d in %.1fs%n",
-                String.join(", ", plan.missing().stream().map(Component::name).toList()), plan.pg().major(), console.seconds());
+                String.join(", ", plan.missing().stream().map(Requirement::name).toList()), plan.pg().major(), console.seconds());
         return 0;
     }
 }

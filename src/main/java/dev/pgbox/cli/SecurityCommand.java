@@ -30,9 +30,7 @@ final class SecurityCommand extends BaseCommand implements Runnable {
         public Integer call() {
             Settings s = settings();
             Server server = Server.open(s).requireRunning("audit");
-            List<String> dbs = new ArrayList<>();
-            dbs.add(s.get(Setting.POSTGRES_DB));
-            new Apps(server).list().forEach(a -> dbs.add(a.name()));
+            List<String> dbs = new Apps(server).allDatabases();
             return Findings.print(dev.pgbox.security.SecurityAudit.run(server.admin(), s, dbs), json, out());
         }
     }

@@ -3,7 +3,8 @@ package dev.pgbox.cluster;
 import static dev.pgbox.sql.SqlText.ident;
 import static dev.pgbox.sql.SqlText.literal;
 
-import dev.pgbox.security.Scram;
+import dev.pgbox.config.Scram;
+import dev.pgbox.sql.AdminSql;
 import java.util.List;
 
 /**

@@ -8,6 +8,7 @@ import dev.pgbox.config.Size;
 import dev.pgbox.exec.Command;
 import dev.pgbox.exec.ProcessResult;
 import dev.pgbox.exec.ProcessRunner;
+import dev.pgbox.sql.AdminSql;
 import dev.pgbox.tune.Machine;
 import java.io.IOException;
 import java.nio.file.Files;

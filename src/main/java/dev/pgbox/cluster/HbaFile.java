@@ -33,7 +33,7 @@ public final class HbaFile {
                 local   all       %s                        peer map=%s
                 host    all       all       127.0.0.1/32    scram-sha-256
                 host    all       all       ::1/128         scram-sha-256
-                """.formatted(Layout.SUPERUSER, IDENT_MAP);
+                """.formatted(dev.pgbox.sql.AdminSql.SUPERUSER, IDENT_MAP);
     }
 
     /** Maps the OS user that runs the server to the superuser role. */
@@ -42,6 +42,6 @@ public final class HbaFile {
                 # Managed by pgbox: rewritten on every start. Do not edit.
                 # MAPNAME  SYSTEM-USERNAME  PG-USERNAME
                 %s  %s  %s
-                """.formatted(IDENT_MAP, osUser, Layout.SUPERUSER);
+                """.formatted(IDENT_MAP, osUser, dev.pgbox.sql.AdminSql.SUPERUSER);
     }
 }

@@ -25,8 +25,6 @@ import java.util.Optional;
 public record Layout(Path projectDir, Path stateDir, Path dataDir, Path runDir, Path logDir, String osUser,
                      PgInstallation pg, boolean stateFallback) {
 
-    /** The superuser role; reachable only over the socket by peer authentication. */
-    public static final String SUPERUSER = "postgres";
     public static final String CONF_FILE = "pgbox.conf";
     public static final Path FALLBACK_ROOT = Path.of("/var/lib/pgbox");
 

@@ -13,6 +13,7 @@ import dev.pgbox.exec.OsUser;
 import dev.pgbox.exec.ProcessRunner;
 import dev.pgbox.install.Installer;
 import dev.pgbox.install.PgInstallation;
+import dev.pgbox.sql.AdminSql;
 import dev.pgbox.tune.MachineProbe;
 import dev.pgbox.tune.TuningPlan;
 import java.io.IOException;
@@ -60,12 +61,17 @@ public final class Server {
         return settings.integer(Setting.POSTGRES_PORT);
     }
 
+    /** The project's server as an instance: where it listens, its folders, its supervisor. */
+    public Instance instance() {
+        return Instance.primary(settings, layout);
+    }
+
     public AdminSql admin() {
-        return new AdminSql(layout, port());
+        return instance().admin();
     }
 
     public boolean running() {
-        return layout.initialized() && PgCtl.running(layout, layout.dataDir());
+        return instance().running();
     }
 
     public TuningPlan plan() {
@@ -128,7 +134,7 @@ public final class Server {
             return new StartResult(actions, actions.isEmpty(), layout, s, PgCtl.pid(layout.dataDir()).orElse(-1));
         }
         boolean crashed = layout.initialized() && PgCtl.clearCrashed(layout, layout.dataDir());
-        Supervisor supervisor = Supervisor.of(requested, layout);
+        Supervisor supervisor = Instance.primary(requested, layout).supervisor();
         if (!(supervisor instanceof SystemdSupervisor sd && Systemctl.enabled(sd.unit()))) {
             // an enabled unit may be bringing the server back right now: it owns the port, systemd reports a clash
             DebianClusters.clearPort(requested, progress);
@@ -180,7 +186,7 @@ public final class Server {
 
     /** What keeps this server up: systemd units, or pg_ctl with the agent's watchdog. */
     public Supervisor supervisor() {
-        return Supervisor.of(settings, layout);
+        return instance().supervisor();
     }
 
     /**
@@ -305,7 +311,7 @@ public final class Server {
 
     /** The certificate file clients use to verify the server. */
     public Path clientCertificate() {
-        return layout.runDir().resolve("server.crt");
+        return instance().clientCertificate();
     }
 
     private void prepareFolders() {
@@ -358,7 +364,7 @@ public final class Server {
         boolean done = false;
         try {
             progress.step("initdb (data checksums, UTF-8, scram-sha-256) in " + data);
-            ProcessRunner.runChecked(Command.of(layout.pg().bin("initdb"), "-D", staging.toString(), "-U", Layout.SUPERUSER,
+            ProcessRunner.runChecked(Command.of(layout.pg().bin("initdb"), "-D", staging.toString(), "-U", AdminSql.SUPERUSER,
                             "--auth-local=peer", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8",
                             "--data-checksums")
                     .runAs(layout.osUser()).env("LC_ALL", "C.UTF-8").timeout(Duration.ofMinutes(5)).build(),

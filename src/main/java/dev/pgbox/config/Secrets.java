@@ -2,7 +2,7 @@ package dev.pgbox.config;
 
 import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
-import dev.pgbox.security.Scram;
+import dev.pgbox.config.Scram;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

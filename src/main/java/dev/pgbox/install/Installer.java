@@ -43,8 +43,8 @@ public final class Installer {
             """;
 
     /** What is installed and what is missing for one major. */
-    public record Plan(PgInstallation pg, List<Component> components) {
-        public List<Component> missing() {
+    public record Plan(PgInstallation pg, List<Requirement> components) {
+        public List<Requirement> missing() {
             return components.stream().filter(c -> !c.present()).toList();
         }
 
@@ -60,7 +60,7 @@ public final class Installer {
         }
 
         public boolean needsPgvectorBuild() {
-            return missing().stream().anyMatch(Component::buildPgvector);
+            return missing().stream().anyMatch(Requirement::buildPgvector);
         }
     }
 
@@ -72,7 +72,7 @@ public final class Installer {
         int major = chooseMajor(settings);
         PgInstallation pg = PgInstallation.of(major);
         boolean vectorPackaged = pg.hasExtension("vector") || aptHasCandidate("postgresql-" + major + "-pgvector");
-        return new Plan(pg, Component.all(pg, vectorPackaged));
+        return new Plan(pg, Requirement.all(pg, vectorPackaged));
     }
 
     /** Returns the installation, installing what is missing when root; otherwise explains what to run. */
@@ -83,7 +83,7 @@ public final class Installer {
         }
         if (!OsUser.isRoot()) {
             throw new PgboxException(ErrorKind.INSTALL_REQUIRED,
-                    "missing: " + String.join(", ", plan.missing().stream().map(Component::name).toList()),
+                    "missing: " + String.join(", ", plan.missing().stream().map(Requirement::name).toList()),
                     "installing packages needs root, and pgbox runs as '" + OsUser.currentName() + "'",
                     "run these as root, then try again:\n" + String.join("\n", commandsFor(plan)));
         }
@@ -91,7 +91,7 @@ public final class Installer {
         Plan after = check(settings);
         if (!after.complete()) {
             throw new PgboxException(ErrorKind.INSTALL_REQUIRED,
-                    "still missing after install: " + String.join(", ", after.missing().stream().map(Component::name).toList()),
+                    "still missing after install: " + String.join(", ", after.missing().stream().map(Requirement::name).toList()),
                     "apt-get finished but the files are not where PostgreSQL " + after.pg().major() + " expects them",
                     "see the apt-get output above; run 'pgbox install' again");
         }
@@ -115,7 +115,7 @@ public final class Installer {
     }
 
     private static void install(Plan plan, Progress progress) {
-        progress.step("installing: " + String.join(", ", plan.missing().stream().map(Component::name).toList()));
+        progress.step("installing: " + String.join(", ", plan.missing().stream().map(Requirement::name).toList()));
         int steps = plan.needsPgvectorBuild() ? 5 : 2;
         int step = 1;
         progress.step("[" + step++ + "/" + steps + "] apt-get update");

@@ -5,7 +5,7 @@ import static dev.pgbox.sql.SqlText.literal;
 
 import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
-import dev.pgbox.cluster.AdminSql;
+import dev.pgbox.sql.AdminSql;
 import dev.pgbox.sql.Jdbc;
 import dev.pgbox.sql.SqlText;
 import java.sql.Connection;

@@ -2,7 +2,7 @@ package dev.pgbox.security;
 
 import static dev.pgbox.sql.SqlText.literal;
 
-import dev.pgbox.cluster.AdminSql;
+import dev.pgbox.sql.AdminSql;
 import dev.pgbox.config.Secrets;
 import dev.pgbox.config.Settings;
 import dev.pgbox.security.Finding.Severity;

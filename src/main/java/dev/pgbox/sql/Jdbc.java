@@ -19,7 +19,28 @@ public final class Jdbc {
     }
 
     /** Where and how to connect; the password never leaves this record except into the driver. */
-    public record Target(String host, int port, String database, String user, String password, Path rootCert) {
+    public record Target(String host, int port, String database, String user, String password, Path rootCert, String runAs) {
+        public Target {
+            if (runAs != null && SqlText.nameProblem(runAs) != null) {
+                // it travels in the startup options, where a space would start another option
+                throw new IllegalArgumentException("not a plain role name: " + SqlText.shown(runAs));
+            }
+        }
+
+        public Target(String host, int port, String database, String user, String password, Path rootCert) {
+            this(host, port, database, user, password, rootCert, null);
+        }
+
+        /** The same role in another database. */
+        public Target in(String otherDatabase) {
+            return new Target(host, port, otherDatabase, user, password, rootCert, runAs);
+        }
+
+        /** The same login, running as {@code role} (libpq options -c role=...): an owner role for migrations. */
+        public Target runningAs(String role) {
+            return new Target(host, port, database, user, password, rootCert, role);
+        }
+
         public String url() {
             String h = host.contains(":") ? "[" + host + "]" : host;
             return "jdbc:postgresql://" + h + ":" + port + "/" + database;
@@ -27,7 +48,7 @@ public final class Jdbc {
 
         @Override
         public String toString() {
-            return user + "@" + host + ":" + port + "/" + database;
+            return user + (runAs == null ? "" : " (as " + runAs + ")") + "@" + host + ":" + port + "/" + database;
         }
     }
 
@@ -48,6 +69,10 @@ public final class Jdbc {
         }
         p.setProperty("ApplicationName", "pgbox");
         p.setProperty("connectTimeout", "10");
+        if (t.runAs() != null) {
+            // a startup option, like libpq's options=-c role=...: every statement runs as that role
+            p.setProperty("options", "-c role=" + t.runAs());
+        }
         try {
             return DriverManager.getConnection(t.url(), p);
         } catch (SQLException e) {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
-import dev.pgbox.cluster.AdminSql;
+import dev.pgbox.sql.AdminSql;
 import dev.pgbox.cluster.Layout;
 import dev.pgbox.exec.Command;
 import dev.pgbox.exec.ProcessRunner;

@@ -2,7 +2,7 @@ package dev.pgbox.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pgbox.cluster.AdminSql;
+import dev.pgbox.sql.AdminSql;
 import dev.pgbox.cluster.Layout;
 import dev.pgbox.config.Setting;
 import dev.pgbox.config.Settings;

@@ -1,4 +1,4 @@
-package dev.pgbox.cluster;
+package dev.pgbox.sql;
 
 import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;

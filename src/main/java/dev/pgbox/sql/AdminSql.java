@@ -1,10 +1,11 @@
-package dev.pgbox.cluster;
+package dev.pgbox.sql;
 
 import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
 import dev.pgbox.exec.Command;
 import dev.pgbox.exec.ProcessResult;
 import dev.pgbox.exec.ProcessRunner;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -16,16 +17,28 @@ import java.util.List;
  * passes {@link ScriptGuard} first, and the session forces standard-conforming strings so psql's
  * lexer and the guard agree that a backslash inside '...' is a plain character.
  */
-public final class AdminSql {
+public final class AdminSql implements SqlDoor {
     /** Field separator in query output: ASCII unit separator, never in normal text. */
     private static final String SEP = "\u001f";
 
-    private final Layout layout;
-    private final int port;
+    /** The superuser role; reachable only over the socket by peer authentication. */
+    public static final String SUPERUSER = "postgres";
 
-    public AdminSql(Layout layout, int port) {
-        this.layout = layout;
-        this.port = port;
+    /**
+     * Where the superuser reaches one server: the psql program of its major version, its socket
+     * folder and port, and the OS user peer authentication maps to the superuser.
+     */
+    public record Endpoint(Path psql, Path socketDir, int port, String osUser) {
+    }
+
+    private final Endpoint at;
+
+    public AdminSql(Endpoint at) {
+        this.at = at;
+    }
+
+    public Endpoint endpoint() {
+        return at;
     }
 
     /** Runs a script (psql meta-commands such as \gexec and \connect allowed) and returns its output. */
@@ -39,15 +52,16 @@ public final class AdminSql {
         return r.stdout();
     }
 
-    /** Rows of a query, each a list of column texts (NULL as empty). */
-    public List<List<String>> rows(String database, String sql) {
-        return run(database, sql).lines().filter(l -> !l.isEmpty()).map(l -> Arrays.asList(l.split(SEP, -1))).toList();
+    /** Rows of a query, each a list of column texts (NULL as empty); {@code $n} parameters are quoted as literals. */
+    @Override
+    public List<List<String>> rows(String database, String sql, Object... params) {
+        return run(database, Placeholders.inline(sql, params)).lines().filter(l -> !l.isEmpty())
+                .map(l -> Arrays.asList(l.split(SEP, -1))).toList();
     }
 
-    /** The single value of a one-row, one-column query. */
-    public String value(String database, String sql) {
-        List<List<String>> rows = rows(database, sql);
-        return rows.isEmpty() ? "" : rows.get(0).get(0);
+    @Override
+    public void execute(String database, String sql, Object... params) {
+        run(database, Placeholders.inline(sql, params));
     }
 
     /** Why a wait for a writable server ended without one. */
@@ -85,10 +99,10 @@ public final class AdminSql {
     }
 
     private Command.Builder psql(String database) {
-        return Command.of(layout.pg().bin("psql"), "-X", "-q", "-A", "-t", "-F", SEP, "-v", "ON_ERROR_STOP=1",
-                        "-h", layout.runDir().toString(), "-p", Integer.toString(port), "-U", Layout.SUPERUSER,
+        return Command.of(at.psql(), "-X", "-q", "-A", "-t", "-F", SEP, "-v", "ON_ERROR_STOP=1",
+                        "-h", at.socketDir().toString(), "-p", Integer.toString(at.port()), "-U", SUPERUSER,
                         "-d", database, "-f", "-")
-                .runAs(layout.osUser())
+                .runAs(at.osUser())
                 .env("PGAPPNAME", "pgbox")
                 // a database or role default of standard_conforming_strings=off would make psql read \' as an
                 // escaped quote and end a literal where the guard did not; the startup option overrides both

@@ -1,4 +1,4 @@
-package dev.pgbox.cluster;
+package dev.pgbox.sql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

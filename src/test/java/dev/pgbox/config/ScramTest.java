@@ -1,4 +1,4 @@
-package dev.pgbox.security;
+package dev.pgbox.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

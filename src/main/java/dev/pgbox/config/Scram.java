@@ -1,4 +1,4 @@
-package dev.pgbox.security;
+package dev.pgbox.config;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

@@ -146,7 +146,7 @@ class HostileInputIT {
         // control: psql as the server's OS user, given \! directly, does create a marker this test looks for
         Path control = TMP.resolve(MARKER + "-control");
         ProcessRunner.run(Command.of(layout.pg().bin("psql"), "-X", "-q", "-h", layout.runDir().toString(), "-p",
-                Integer.toString(project.port()), "-U", Layout.SUPERUSER, "-d", "postgres", "-f", "-")
+                Integer.toString(project.port()), "-U", dev.pgbox.sql.AdminSql.SUPERUSER, "-d", "postgres", "-f", "-")
                 .runAs(layout.osUser()).stdin("\\! touch " + control + "\n").timeout(Duration.ofMinutes(1)).build());
         assertThat(markers()).contains(control);
         Files.delete(control);

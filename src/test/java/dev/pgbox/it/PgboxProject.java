@@ -155,7 +155,7 @@ public final class PgboxProject implements AutoCloseable {
     public AdminSql admin() {
         Settings s = settings();
         int major = PgInstallation.newestInstalled().orElseThrow();
-        return new AdminSql(Layout.resolve(s, PgInstallation.of(major)), port);
+        return dev.pgbox.cluster.Instance.primary(s, Layout.resolve(s, PgInstallation.of(major))).admin();
     }
 
     /** A TLS-verified JDBC connection as the application role, password from .env.secrets. */

@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 public final class Json {
     public static final ObjectMapper REPORTS = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+            .setDefaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
             .enable(SerializationFeature.INDENT_OUTPUT);
 
     private Json() {

@@ -43,7 +43,7 @@ final class ConfigCommand extends BaseCommand implements Callable<Integer> {
                 source = "tuned";
             }
             row.put("name", setting.name());
-            row.put("value", value.isEmpty() ? "(auto)" : value);
+            row.put("value", value.isEmpty() ? "(" + emptyDefault(setting) + ")" : value);
             row.put("source", source);
             row.put("unit", setting.unit());
             row.put("applies", setting.apply().label());
@@ -60,11 +60,19 @@ final class ConfigCommand extends BaseCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** What an empty value means: an empty list adds nothing; anything else is decided by pgbox. */
+    static String emptyDefault(Setting s) {
+        return switch (s.type()) {
+            case ADDRESS_LIST, CIDR_LIST, LIBRARY_LIST -> "none";
+            default -> "auto";
+        };
+    }
+
     /** The README table, generated from the catalogue so the two never disagree. */
     static String markdownTable() {
         StringBuilder sb = new StringBuilder("| Setting | Default | Unit | Applies | Description |\n|---|---|---|---|---|\n");
         for (Setting s : Setting.values()) {
-            String def = s.defaultValue().isEmpty() ? "auto" : s.defaultValue();
+            String def = s.defaultValue().isEmpty() ? emptyDefault(s) : s.defaultValue();
             sb.append("| `").append(s.name()).append("` | ").append(def).append(" | ").append(s.unit()).append(" | ")
                     .append(s.apply().label()).append(" | ").append(s.description().replace("|", "\\|")).append(" |\n");
         }

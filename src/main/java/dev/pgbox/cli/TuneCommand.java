@@ -56,7 +56,7 @@ final class TuneCommand extends BaseCommand implements Callable<Integer> {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("name", t.guc());
                 m.put("value", t.value());
-                m.put("applies", t.restart() ? "restart" : "reload");
+                m.put("applies", t.apply().label());
                 m.put("source", t.source());
                 m.put("reason", t.reason());
                 return m;
@@ -67,7 +67,7 @@ final class TuneCommand extends BaseCommand implements Callable<Integer> {
         out().printf("machine: %s RAM (%s), %d CPUs, %s · profile %s · planning for %d%% = %s%n%n",
                 Size.human(plan.machine().ramBytes()), plan.machine().ramSource(), plan.machine().cpus(),
                 plan.machine().ssd() ? "SSD" : "HDD", plan.profile().label(), plan.sharePercent(), Size.human(plan.budgetBytes()));
-        List<List<String>> rows = plan.settings().stream().map(t -> List.of(t.guc(), t.value(), t.restart() ? "restart" : "reload",
+        List<List<String>> rows = plan.settings().stream().map(t -> List.of(t.guc(), t.value(), t.apply().label(),
                 t.source(), t.reason())).toList();
         out().println(Tables.aligned(List.of("setting", "value", "applies", "source", "reason"), rows));
         return 0;

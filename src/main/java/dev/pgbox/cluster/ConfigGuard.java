@@ -231,6 +231,9 @@ public final class ConfigGuard {
             while (m.find()) {
                 named.add(m.group(1));
             }
+            if (line.startsWith("could not access file")) {
+                named.add("shared_preload_libraries"); // a preload library that is not installed: the line names no parameter
+            }
             for (String word : line.split("[^A-Za-z0-9_.]+")) {
                 if (setIn.containsKey(word) || Setting.byGuc(word).isPresent()) {
                     named.add(word);

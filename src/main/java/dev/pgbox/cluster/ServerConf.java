@@ -1,18 +1,25 @@
 package dev.pgbox.cluster;
 
+import dev.pgbox.ErrorKind;
+import dev.pgbox.PgboxException;
 import dev.pgbox.config.Setting;
 import dev.pgbox.config.Settings;
 import dev.pgbox.tune.TunedSetting;
 import dev.pgbox.tune.Tuner;
 import dev.pgbox.tune.TuningPlan;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The pgbox-managed part of postgresql.conf: security policy, extensions, logging and the tuning
  * plan. postgresql.conf itself only gains one include line, so initdb's file stays as it was.
  */
 public final class ServerConf {
+    /** Libraries pgbox itself preloads: pg_stat_statements (query statistics) and pg_cron (scheduled jobs). */
+    public static final List<String> OWN_LIBRARIES = List.of("pg_stat_statements", "pg_cron");
     public static final String INCLUDE_LINE = "include_if_exists = '" + Layout.CONF_FILE + "'   # added by pgbox";
 
     private ServerConf() {
@@ -33,7 +40,8 @@ public final class ServerConf {
         p.put("ssl_key_file", quote("server.key"));
         p.put("ssl_min_protocol_version", quote("TLSv1.2"));
         p.put("password_encryption", quote(s.get(Setting.POSTGRES_PASSWORD_ENCRYPTION)));
-        p.put("shared_preload_libraries", quote("pg_stat_statements,pg_cron"));
+        p.put("shared_preload_libraries", quote(String.join(",",
+                preloadLibraries(Settings.list(s.get(Setting.POSTGRES_SHARED_PRELOAD_LIBRARIES))))));
         p.put("wal_level", s.get(Setting.POSTGRES_WAL_LEVEL));
         boolean archive = "on".equals(s.get(Setting.BACKUP_ARCHIVE));
         p.put("archive_mode", archive ? "on" : "off");
@@ -63,6 +71,24 @@ public final class ServerConf {
         p.put("idle_in_transaction_session_timeout", quote(s.get(Setting.POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT)));
         p.put("statement_timeout", quote(s.get(Setting.POSTGRES_STATEMENT_TIMEOUT)));
         return p;
+    }
+
+    /**
+     * shared_preload_libraries: pgbox's own libraries first (its extensions and the status report need
+     * them), then the user's extra ones in the order written, each library once. Every name is checked
+     * here as well as when the settings are read, because it is written into the server config.
+     */
+    public static List<String> preloadLibraries(List<String> extra) {
+        Set<String> all = new LinkedHashSet<>(OWN_LIBRARIES);
+        for (String name : extra) {
+            if (!Setting.LIBRARY_NAME.matcher(name).matches()) {
+                Setting setting = Setting.POSTGRES_SHARED_PRELOAD_LIBRARIES;
+                throw new PgboxException(ErrorKind.CONFIG, "invalid library name '" + name + "' in " + setting.name(),
+                        setting.name() + " takes " + setting.form(), "write it like " + setting.name() + "=auto_explain");
+            }
+            all.add(name);
+        }
+        return List.copyOf(all);
     }
 
     public static String render(Settings s, Layout layout, TuningPlan plan) {

@@ -3,7 +3,10 @@ package dev.pgbox.config;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The one catalogue of pgbox settings. Names follow nSelf (POSTGRES_*) where nSelf has one, and
@@ -68,6 +71,9 @@ public enum Setting {
             "Password hashing. Only scram-sha-256 is accepted.", "scram-sha-256"),
     POSTGRES_WAL_LEVEL(Type.CHOICE, "replica", "", Apply.RESTART, "wal_level",
             "WAL detail: replica (archiving, replicas) or logical (adds logical decoding).", "replica", "logical"),
+    POSTGRES_SHARED_PRELOAD_LIBRARIES(Type.LIBRARY_LIST, "", "", Apply.RESTART, "shared_preload_libraries",
+            "Extra libraries to load at server start, comma-separated (e.g. auto_explain). pgbox's own "
+                    + "(pg_stat_statements, pg_cron) are always loaded first; these are added after them, each once."),
 
     // ---- sizing inputs
     POSTGRES_TUNE_PROFILE(Type.CHOICE, "web", "", Apply.RELOAD, null,
@@ -168,6 +174,7 @@ public enum Setting {
         HOST("a loopback address: 127.0.0.1, ::1 or localhost"),
         ADDRESS_LIST("IP addresses separated by commas, or *"),
         CIDR_LIST("networks separated by commas, like 10.0.0.0/24 or 2001:db8::/32"),
+        LIBRARY_LIST("library names separated by commas, each of letters, digits, _ and -, e.g. auto_explain"),
         REPO("an absolute folder path, or s3://bucket/prefix"),
         CRON("a cron schedule of 5 fields: minute hour day month weekday, e.g. 30 2 * * *"),
         IDENT("a lowercase name: letters, digits and _, starting with a letter, at most 63 bytes"),
@@ -253,6 +260,12 @@ public enum Setting {
         }
     }
 
+    /**
+     * One library name of POSTGRES_SHARED_PRELOAD_LIBRARIES: a plain file name PostgreSQL finds in its
+     * library folder. No paths, quotes, spaces or commas, so a name can never reach outside the list.
+     */
+    public static final Pattern LIBRARY_NAME = Pattern.compile("[A-Za-z0-9_-]{1,63}");
+
     /** PostgreSQL's limit on all server processes together (MAX_BACKENDS). */
     public static final int MAX_BACKENDS = 262143;
     /** superuser_reserved_connections' default: slots only superusers may use. */
@@ -301,6 +314,74 @@ public enum Setting {
     /** The PostgreSQL-parameter-backed setting, if any. */
     public static Optional<Setting> byGuc(String guc) {
         return Arrays.stream(values()).filter(s -> guc.equals(s.guc)).findFirst();
+    }
+
+    /**
+     * The PostgreSQL parameters pgbox writes into its server config that no setting stands for, each
+     * with its context as PostgreSQL 15 lists it in pg_settings.context. Together with the settings'
+     * own {@link #apply()} this is the one place pgbox knows whether a parameter needs a restart
+     * ({@link #applyOf}); PreloadIT compares both with a running server's pg_settings.
+     */
+    private static final Map<String, String> FIXED_GUC_CONTEXTS = Map.ofEntries(
+            Map.entry("unix_socket_directories", "postmaster"),
+            Map.entry("ssl", "sighup"),
+            Map.entry("ssl_cert_file", "sighup"),
+            Map.entry("ssl_key_file", "sighup"),
+            Map.entry("ssl_min_protocol_version", "sighup"),
+            Map.entry("archive_mode", "postmaster"),
+            Map.entry("archive_command", "sighup"),
+            Map.entry("cron.database_name", "postmaster"),
+            Map.entry("cron.use_background_workers", "postmaster"),
+            Map.entry("cron.max_running_jobs", "postmaster"),
+            Map.entry("pg_stat_statements.max", "postmaster"),
+            Map.entry("track_io_timing", "superuser"),
+            Map.entry("logging_collector", "postmaster"),
+            Map.entry("log_directory", "sighup"),
+            Map.entry("log_filename", "sighup"),
+            Map.entry("log_truncate_on_rotation", "sighup"),
+            Map.entry("log_rotation_age", "sighup"),
+            Map.entry("log_rotation_size", "sighup"),
+            Map.entry("log_line_prefix", "sighup"),
+            Map.entry("log_checkpoints", "sighup"),
+            Map.entry("log_lock_waits", "superuser"),
+            Map.entry("log_temp_files", "superuser"),
+            Map.entry("log_autovacuum_min_duration", "sighup"));
+
+    /**
+     * When a new value of a PostgreSQL parameter pgbox writes takes effect: {@link Apply#RESTART} or
+     * {@link Apply#RELOAD}. From the setting that stands for it, else from the table of fixed
+     * parameters. A parameter the catalogue does not know is a programming error, so a new line in the
+     * server config or the tuning plan cannot skip the catalogue.
+     *
+     * @throws IllegalArgumentException for a parameter the catalogue does not know
+     */
+    public static Apply applyOf(String guc) {
+        Optional<Setting> setting = byGuc(guc);
+        if (setting.isPresent()) {
+            return setting.get().apply();
+        }
+        String context = FIXED_GUC_CONTEXTS.get(guc);
+        if (context == null) {
+            throw new IllegalArgumentException("the settings catalogue does not know the PostgreSQL parameter " + guc);
+        }
+        return applyOfContext(context);
+    }
+
+    /**
+     * PostgreSQL's pg_settings.context as pgbox's Apply: a postmaster parameter needs a restart; sighup,
+     * superuser and user parameters are re-read on a reload.
+     */
+    public static Apply applyOfContext(String context) {
+        return switch (context) {
+            case "postmaster" -> Apply.RESTART;
+            case "sighup", "superuser", "user" -> Apply.RELOAD;
+            default -> throw new IllegalArgumentException("pgbox writes no parameter of context " + context);
+        };
+    }
+
+    /** The parameters of the fixed table (for tests that hold it against PostgreSQL). */
+    public static Set<String> fixedGucs() {
+        return FIXED_GUC_CONTEXTS.keySet();
     }
 
     /** The closest known name within a small edit distance, for "did you mean" hints. */

@@ -181,6 +181,7 @@ public final class Settings {
             case HOST -> isLoopback(v);
             case ADDRESS_LIST -> v.equals("*") || list(v).stream().allMatch(Settings::isIp);
             case CIDR_LIST -> list(v).stream().allMatch(Settings::isCidr);
+            case LIBRARY_LIST -> list(v).stream().allMatch(x -> Setting.LIBRARY_NAME.matcher(x).matches());
             case CRON -> validCron(v);
             case REPO -> v.matches("s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[A-Za-z0-9._/-]*)?") || Path.of(v).isAbsolute();
             case IDENT -> IDENT.matcher(v).matches() && v.getBytes(StandardCharsets.UTF_8).length <= 63;
@@ -198,7 +199,7 @@ public final class Settings {
                     s.name() + " takes " + s.form(), example(s));
         }
         return switch (s.type()) {
-            case ADDRESS_LIST, CIDR_LIST -> String.join(",", list(v));
+            case ADDRESS_LIST, CIDR_LIST, LIBRARY_LIST -> String.join(",", list(v));
             case CRON -> String.join(" ", v.split("\\s+"));
             case SIZE -> Size.format(Size.parse(v));
             case DURATION -> Durations.format(Durations.parseMillis(v));
@@ -247,6 +248,7 @@ public final class Settings {
             case HOST -> "127.0.0.1";
             case ADDRESS_LIST -> "10.0.0.5";
             case CIDR_LIST -> "10.0.0.0/24";
+            case LIBRARY_LIST -> "auto_explain";
             case CRON -> "\"30 2 * * *\"";
             case REPO -> "s3://my-bucket/pgbox";
             case IDENT -> "app";

@@ -42,9 +42,9 @@ final class StartCommand extends BaseCommand implements Callable<Integer> {
         } else {
             out.printf("pgbox is running (pid %d): %s  [%.1fs]%n", r.pid(), String.join("; ", r.actions()), console.seconds());
         }
-        Connection c = Connection.of(r.settings(), r.layout());
-        out.println("  url:      " + c.libpqUrl());
-        out.println("  jdbc:     " + c.jdbcUrl());
+        dev.pgbox.apps.AppUrls c = dev.pgbox.apps.AppUrls.main(r.settings(), r.layout());
+        out.println("  url:      " + c.libpq());
+        out.println("  jdbc:     " + c.jdbc());
         out.println("  password: POSTGRES_PASSWORD in " + r.settings().projectDir().resolve(".env.secrets") + " (not shown)");
         out.println("  socket:   " + r.layout().runDir() + " (superuser 'postgres' by peer auth as OS user "
                 + r.layout().osUser() + ")");

@@ -43,7 +43,7 @@ final class StatusCommand extends BaseCommand implements Callable<Integer> {
         if (running) {
             report.put("pid", PgCtl.pid(server.layout().dataDir()).orElse(-1));
             report.setAll((ObjectNode) server.liveStatus());
-            report.put("url", Connection.of(settings, server.layout()).libpqUrl());
+            report.put("url", dev.pgbox.apps.AppUrls.main(settings, server.layout()).libpq());
             report.set("backups", backups(server));
             var apps = report.putArray("apps");
             new dev.pgbox.apps.Apps(server).list().forEach(a -> apps.addObject().put("name", a.name()).put("size_bytes", a.bytes())

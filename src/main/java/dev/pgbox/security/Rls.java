@@ -1,7 +1,6 @@
 package dev.pgbox.security;
 
 import static dev.pgbox.sql.SqlText.ident;
-import static dev.pgbox.sql.SqlText.literal;
 
 import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
@@ -60,20 +59,27 @@ public final class Rls {
         }
     }
 
-    /** SQL that enables tenant isolation on one table; {@code type} is the column's SQL type (from format_type). */
-    public static String enableSql(TableName t, String column, String type) {
+    /** A SQL script with its {@code $n} parameters, for the admin door to quote. */
+    public record Script(String sql, List<Object> params) {
+    }
+
+    /**
+     * SQL that enables tenant isolation on one table; {@code type} is the column's SQL type (from
+     * format_type). Identifiers are quoted here; values are {@code $n} parameters.
+     */
+    public static Script enableSql(TableName t, String column, String type) {
         String col = ident(column);
-        String check = col + " = NULLIF(current_setting(" + literal(SETTING) + ", true), '')::" + type;
-        String index = indexName(t.table(), column);
-        return "ALTER TABLE " + t.sql() + " ENABLE ROW LEVEL SECURITY;\n"
+        String check = col + " = NULLIF(current_setting($1, true), '')::" + type;
+        String sql = "ALTER TABLE " + t.sql() + " ENABLE ROW LEVEL SECURITY;\n"
                 + "ALTER TABLE " + t.sql() + " FORCE ROW LEVEL SECURITY;\n"
                 + "DROP POLICY IF EXISTS " + POLICY + " ON " + t.sql() + ";\n"
                 + "CREATE POLICY " + POLICY + " ON " + t.sql() + " USING (" + check + ") WITH CHECK (" + check + ");\n"
-                + "COMMENT ON POLICY " + POLICY + " ON " + t.sql() + " IS " + literal(COMMENT_PREFIX + column) + ";\n"
-                + "SELECT format('CREATE INDEX %I ON %I.%I (%I)', " + literal(index) + ", " + literal(t.schema()) + ", "
-                + literal(t.table()) + ", " + literal(column) + ")"
+                + "COMMENT ON POLICY " + POLICY + " ON " + t.sql() + " IS $2;\n"
+                + "SELECT format('CREATE INDEX %I ON %I.%I (%I)', $3, $4, $5, $6)"
                 + " WHERE NOT EXISTS (SELECT FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]"
-                + " WHERE i.indrelid = " + literal(t.sql()) + "::regclass AND a.attname = " + literal(column) + ")\\gexec\n";
+                + " WHERE i.indrelid = $7::regclass AND a.attname = $6)\\gexec\n";
+        return new Script(sql, List.of(SETTING, COMMENT_PREFIX + column, indexName(t.table(), column), t.schema(), t.table(), column,
+                t.sql()));
     }
 
     /**
@@ -104,7 +110,8 @@ public final class Rls {
                     "the tenant column must exist before row-level security can use it",
                     "add it (ALTER TABLE ... ADD COLUMN " + column + " ...) or pass --tenant-column");
         }
-        sql.run(database, enableSql(t, column, type));
+        Script script = enableSql(t, column, type);
+        sql.execute(database, script.sql(), script.params().toArray());
         return type;
     }
 

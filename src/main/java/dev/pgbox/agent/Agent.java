@@ -2,11 +2,11 @@ package dev.pgbox.agent;
 
 import dev.pgbox.PgboxException;
 import dev.pgbox.Progress;
-import dev.pgbox.apps.Apps;
 import dev.pgbox.backup.BackupSet;
-import dev.pgbox.backup.Backups;
+import dev.pgbox.backup.DrillReport;
 import dev.pgbox.backup.Drills;
-import dev.pgbox.backup.Dumps;
+import dev.pgbox.backup.LogicalBackup;
+import dev.pgbox.backup.PhysicalBackups;
 import dev.pgbox.cluster.ProjectLock;
 import dev.pgbox.cluster.Server;
 import dev.pgbox.config.CronSchedule;
@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,11 +44,18 @@ public final class Agent {
     /** The jobs these settings ask for; an empty schedule turns a job off. */
     public List<Job> jobs() {
         List<Job> jobs = new ArrayList<>();
-        add(jobs, "dump", Setting.BACKUP_SCHEDULE, p -> dumpAll(p));
-        add(jobs, "physical-backup", Setting.BACKUP_PHYSICAL_SCHEDULE, p -> physical(p));
+        add(jobs, "dump", Setting.BACKUP_SCHEDULE, p -> {
+            LogicalBackup.Dumped d = new LogicalBackup(server).scheduled(p);
+            return "dumped " + String.join(", ", d.databases()) + " into " + d.location()
+                    + (d.removed().isEmpty() ? "" : "; removed " + d.removed().size() + " old set(s)");
+        });
+        add(jobs, "physical-backup", Setting.BACKUP_PHYSICAL_SCHEDULE, p -> {
+            BackupSet b = new PhysicalBackups(server).takeScheduled(p);
+            return b.type() + " backup " + b.label();
+        });
         add(jobs, "verify", Setting.VERIFY_SCHEDULE, p -> {
-            Drills.Outcome o = new Drills(server).run(null, p);
-            return (o.ok() ? "verified " : "FAILED ") + o.physicalBackup() + " in " + o.restoreMillis() / 1000.0 + "s"
+            DrillReport o = new Drills(server).run(null, p);
+            return (o.ok() ? "verified " : "FAILED ") + o.physicalBackup() + " in " + o.restoreSeconds() + "s"
                     + (o.problems().isEmpty() ? "" : ": " + String.join("; ", o.problems()));
         });
         return jobs;
@@ -59,23 +65,6 @@ public final class Agent {
         if (settings.isSet(schedule)) {
             jobs.add(new Job(name, CronSchedule.parse(settings.get(schedule)), work));
         }
-    }
-
-    private String dumpAll(Progress p) {
-        List<String> dbs = new Apps(server).allDatabases();
-        Dumps dumps = new Dumps(server);
-        Path folder = dumps.dump(dbs, "custom", null, null, p);
-        List<String> removed = dumps.enforceRetention(settings.integer(Setting.BACKUP_DUMP_RETENTION));
-        return "dumped " + String.join(", ", dbs) + " into " + folder + (removed.isEmpty() ? "" : "; removed " + removed.size() + " old set(s)");
-    }
-
-    private String physical(Progress p) {
-        Backups backups = new Backups(server);
-        Instant lastFull = backups.physicalBackups().stream().filter(b -> b.type().equals("full")).map(BackupSet::stop)
-                .max(Comparator.naturalOrder()).orElse(Instant.EPOCH);
-        String type = lastFull.plusMillis(settings.millis(Setting.BACKUP_FULL_EVERY)).isBefore(Instant.now()) ? "full" : "diff";
-        BackupSet b = backups.physical(type, p);
-        return type + " backup " + b.label();
     }
 
     /** Runs until stopped. */

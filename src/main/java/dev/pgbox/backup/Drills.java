@@ -38,16 +38,12 @@ public final class Drills {
         this.server = server;
     }
 
-    /** One drill's outcome. */
-    public record Outcome(boolean ok, String physicalBackup, String dumpSet, long restoreMillis, int tablesRead,
-                          int tablesCompared, List<String> problems, Instant at) {
-    }
-
-    public Outcome run(String backupLabel, Progress progress) {
+    /** Restores the latest physical backup (or the one labelled {@code backupLabel}) and checks it; records the result. */
+    public DrillReport run(String backupLabel, Progress progress) {
         server.requireRunning("run a restore drill");
         Layout l = server.layout();
-        Backups backups = new Backups(server);
-        List<BackupSet> sets = backups.archiving() ? backups.physicalBackups() : List.of();
+        PhysicalBackups backups = new PhysicalBackups(server);
+        List<BackupSet> sets = backups.archiving() ? backups.list() : List.of();
         BackupSet set = backupLabel == null ? (sets.isEmpty() ? null : sets.get(sets.size() - 1))
                 : sets.stream().filter(b -> b.label().equals(backupLabel)).findFirst().orElseThrow(() -> new PgboxException(
                         ErrorKind.CONFIG, "no backup " + backupLabel, "pgBackRest has no backup of that label",
@@ -85,9 +81,10 @@ public final class Drills {
             } catch (PgboxException e) {
                 problems.add("pgbackrest verify: " + e.reason());
             }
-            Outcome o = new Outcome(problems.isEmpty(), set.label(), dumpSet == null ? null : dumpSet.path("path").asText(),
-                    scratch.restoreMillis(), read, compared, problems, Instant.now());
-            record(o);
+            long restoreMillis = scratch.restoreMillis();
+            DrillReport o = new DrillReport(problems.isEmpty(), set.label(), dumpSet == null ? null : dumpSet.path("path").asText(),
+                    restoreMillis / 1000.0, read, compared, List.copyOf(problems));
+            record(o, restoreMillis, Instant.now());
             return o;
         }
     }
@@ -140,16 +137,16 @@ public final class Drills {
         return compared;
     }
 
-    private void record(Outcome o) {
+    private void record(DrillReport o, long restoreMillis, Instant at) {
         Path file = server.layout().backupDir().resolve(HISTORY);
         try {
             ArrayNode history = Files.exists(file) ? (ArrayNode) Dumps.JSON.readTree(file.toFile()) : Dumps.JSON.createArrayNode();
             ObjectNode n = history.addObject();
-            n.put("at", o.at().toString());
+            n.put("at", at.toString());
             n.put("ok", o.ok());
             n.put("physical_backup", o.physicalBackup());
             n.put("dump_set", o.dumpSet());
-            n.put("restore_ms", o.restoreMillis());
+            n.put("restore_ms", restoreMillis);
             n.put("tables_read", o.tablesRead());
             n.put("tables_compared", o.tablesCompared());
             ArrayNode p = n.putArray("problems");

@@ -139,7 +139,7 @@ public final class Dumps {
 
     private ObjectNode dumpOne(String db, String format, Path folder, Progress progress) throws IOException {
         Layout l = server.layout();
-        long size = Long.parseLong(server.admin().value("postgres", "SELECT pg_database_size('" + db.replace("'", "''") + "')"));
+        long size = Long.parseLong(server.admin().value("postgres", "SELECT pg_database_size($1)", db));
         progress.step("dumping " + db + " (" + Size.human(size) + " on disk, " + format + " format)");
         long t0 = System.nanoTime();
         Path target = folder.resolve(fileName(db, format));

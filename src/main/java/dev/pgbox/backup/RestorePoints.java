@@ -11,12 +11,24 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** The restore points pgbox made, one line each (name, time, LSN) in the backup folder. */
-final class RestorePoints {
-    record Point(String name, Instant time, String lsn) {
+/** Restore points: made with pg_create_restore_point, and recorded one line each (name, time, LSN) in the backup folder. */
+public final class RestorePoints {
+    /** One restore point pgbox made. */
+    public record Point(String name, Instant time, String lsn) {
     }
 
     private RestorePoints() {
+    }
+
+    /** pg_create_restore_point, recorded, then a WAL switch (pgbackrest check) so the point reaches the archive promptly. */
+    public static Point create(PhysicalBackups physical, String name) {
+        RestorePointName.require(name);
+        physical.requireArchiving("create a restore point", true);
+        String lsn = physical.server().admin().value("postgres", "SELECT pg_create_restore_point($1)", name);
+        Point p = new Point(name, Instant.now(), lsn);
+        record(physical.server().layout(), p);
+        physical.pgbackrest().check();
+        return p;
     }
 
     static Path file(Layout l) {

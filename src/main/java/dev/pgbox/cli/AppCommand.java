@@ -9,7 +9,7 @@ import dev.pgbox.cluster.Server;
 import dev.pgbox.config.Settings;
 import dev.pgbox.config.Size;
 import dev.pgbox.service.AppRemoval;
-import dev.pgbox.service.Connections;
+import dev.pgbox.apps.Connections;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

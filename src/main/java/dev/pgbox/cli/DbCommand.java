@@ -1,7 +1,7 @@
 package dev.pgbox.cli;
 
 import dev.pgbox.cluster.Server;
-import dev.pgbox.service.Connections;
+import dev.pgbox.apps.Connections;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,33 +1,27 @@
 package dev.pgbox.cli;
 
 import dev.pgbox.ErrorKind;
-import dev.pgbox.security.Finding;
+import dev.pgbox.Json;
+import dev.pgbox.security.SecurityReport;
 import java.io.PrintWriter;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
-/** Prints audit findings as a table or JSON; the exit code is 11 when any is high severity. */
+/** Prints an audit's report as a table or JSON; the exit code is 11 when any finding is high severity. */
 final class Findings {
     private Findings() {
     }
 
-    static int print(List<Finding> findings, boolean json, PrintWriter out) {
-        boolean high = findings.stream().anyMatch(f -> f.severity() == Finding.Severity.HIGH);
+    static int print(SecurityReport report, boolean json, PrintWriter out) {
         if (json) {
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("passed", !high);
-            r.put("findings", findings.stream().map(f -> Map.of("severity", f.severity().label(), "check", f.check(),
-                    "object", f.object(), "detail", f.detail(), "fix", f.fix())).toList());
-            out.println(Tables.json(r));
-        } else if (findings.isEmpty()) {
+            out.println(Json.render(report));
+        } else if (report.findings().isEmpty()) {
             out.println("no findings");
         } else {
-            out.println(Tables.aligned(List.of("severity", "check", "object", "detail", "fix"), findings.stream()
+            out.println(Tables.aligned(List.of("severity", "check", "object", "detail", "fix"), report.findings().stream()
                     .map(f -> List.of(f.severity().label(), f.check(), f.object(), f.detail(), f.fix())).toList()));
-            long h = findings.stream().filter(f -> f.severity() == Finding.Severity.HIGH).count();
+            long h = report.highCount();
             out.println(h == 0 ? "no high-severity findings" : h + " high-severity finding(s)");
         }
-        return high ? ErrorKind.FINDINGS.exitCode() : 0;
+        return report.passed() ? 0 : ErrorKind.FINDINGS.exitCode();
     }
 }

@@ -1,16 +1,12 @@
 package dev.pgbox.cli;
 
 import dev.pgbox.ErrorKind;
-import dev.pgbox.apps.AppName;
-import dev.pgbox.apps.Apps;
+import dev.pgbox.Json;
 import dev.pgbox.cluster.Server;
-import dev.pgbox.config.Setting;
 import dev.pgbox.config.Settings;
 import dev.pgbox.security.Rls;
-import java.util.LinkedHashMap;
+import dev.pgbox.security.TenantIsolation;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,19 +20,6 @@ final class RlsCommand extends BaseCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(out());
-    }
-
-    /** The database of APP: a pgbox app, or the main POSTGRES_DB. */
-    static String database(Settings s, Server server, String appText) {
-        String name = AppArgument.check(s, appText);
-        if (!name.equals(s.get(Setting.POSTGRES_DB))) {
-            new Apps(server).requirePgboxApp(new AppName(name));
-        }
-        return name;
-    }
-
-    static String loginRole(Settings s, String database) {
-        return database.equals(s.get(Setting.POSTGRES_DB)) ? s.get(Setting.POSTGRES_USER) : database;
     }
 
     @Command(name = "enable", mixinStandardHelpOptions = true,
@@ -57,12 +40,10 @@ final class RlsCommand extends BaseCommand implements Runnable {
             Rls.TableName t = Rls.TableName.parse(table);
             Rls.requireColumn(column);
             Settings s = settings();
-            AppArgument.check(s, app);
-            Server server = Server.open(s).requireRunning("enable row-level security");
-            String db = database(s, server, app);
-            String type = Rls.enable(server.admin(), db, t, column);
-            out().println("row-level security on " + t + " in " + db + ": ENABLE + FORCE, policy " + Rls.POLICY + " on " + column
-                    + " (" + type + "), index on " + column);
+            String name = AppArgument.check(s, app);
+            Rls.Enabled e = new TenantIsolation(Server.open(s)).enable(name, t, column);
+            out().println("row-level security on " + e.table() + " in " + e.database() + ": ENABLE + FORCE, policy " + Rls.POLICY + " on "
+                    + e.column() + " (" + e.type() + "), index on " + e.column());
             out().println("  the app sets its tenant per transaction: SET LOCAL " + Rls.SETTING + " = '<tenant>'");
             return 0;
         }
@@ -87,36 +68,20 @@ final class RlsCommand extends BaseCommand implements Runnable {
         public Integer call() {
             Rls.requireColumn(column);
             Settings s = settings();
-            AppArgument.check(s, app);
-            Server server = Server.open(s).requireRunning("test row-level security");
-            String db = database(s, server, app);
-            List<Rls.TestResult> results = Rls.test(server.admin(), db, dev.pgbox.service.Connections.targetFor(server, db), column);
-            boolean failed = results.stream().anyMatch(Rls.TestResult::failed);
+            String db = AppArgument.check(s, app);
+            Rls.TestReport report = new TenantIsolation(Server.open(s)).test(db, column);
             if (json) {
-                out().println(Tables.json(Map.of("passed", !failed, "tables", results.stream().map(r -> {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("table", r.table());
-                    m.put("tenant_column", r.column());
-                    m.put("read_other", label(r.read()));
-                    m.put("update_other", label(r.update()));
-                    m.put("delete_other", label(r.delete()));
-                    m.put("insert_other", label(r.insert()));
-                    m.put("note", r.note());
-                    return m;
-                }).toList())));
-            } else if (results.isEmpty()) {
+                out().println(Json.render(report));
+            } else if (report.tables().isEmpty()) {
                 out().println("no table in " + db + " has row-level security; see 'pgbox rls audit " + app + "'");
             } else {
                 out().println(Tables.aligned(List.of("table", "tenant column", "read other", "update other", "delete other",
-                        "insert as other", "note"), results.stream().map(r -> List.of(r.table(), r.column(), label(r.read()),
-                        label(r.update()), label(r.delete()), label(r.insert()), r.note())).toList()));
-                out().println(failed ? "FAIL: a tenant can reach another tenant's rows" : "pass: every tested table isolates its tenants");
+                        "insert as other", "note"), report.tables().stream().map(r -> List.of(r.table(), r.tenantColumn(),
+                        r.readOther().label(), r.updateOther().label(), r.deleteOther().label(), r.insertOther().label(), r.note()))
+                        .toList()));
+                out().println(report.passed() ? "pass: every tested table isolates its tenants" : "FAIL: a tenant can reach another tenant's rows");
             }
-            return failed ? ErrorKind.FINDINGS.exitCode() : 0;
-        }
-
-        private static String label(Rls.Outcome o) {
-            return o.name().toLowerCase(Locale.ROOT);
+            return report.passed() ? 0 : ErrorKind.FINDINGS.exitCode();
         }
     }
 
@@ -137,10 +102,7 @@ final class RlsCommand extends BaseCommand implements Runnable {
         public Integer call() {
             Rls.requireColumn(column);
             Settings s = settings();
-            AppArgument.check(s, app);
-            Server server = Server.open(s).requireRunning("audit row-level security");
-            String db = database(s, server, app);
-            return Findings.print(Rls.audit(server.admin(), db, column, loginRole(s, db)), json, out());
+            return Findings.print(new TenantIsolation(Server.open(s)).audit(AppArgument.check(s, app), column), json, out());
         }
     }
 }

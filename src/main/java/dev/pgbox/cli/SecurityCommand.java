@@ -1,15 +1,12 @@
 package dev.pgbox.cli;
 
-import dev.pgbox.apps.Apps;
 import dev.pgbox.cluster.Server;
-import dev.pgbox.config.Setting;
-import dev.pgbox.config.Settings;
-import java.util.ArrayList;
-import java.util.List;
+import dev.pgbox.security.SecurityAudit;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+/** pgbox security audit: renders {@link SecurityAudit}'s report. */
 @Command(name = "security", mixinStandardHelpOptions = true, description = "Security checks of the whole server.",
         subcommands = {SecurityCommand.Audit.class})
 final class SecurityCommand extends BaseCommand implements Runnable {
@@ -28,10 +25,7 @@ final class SecurityCommand extends BaseCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Settings s = settings();
-            Server server = Server.open(s).requireRunning("audit");
-            List<String> dbs = new Apps(server).allDatabases();
-            return Findings.print(dev.pgbox.security.SecurityAudit.run(server.admin(), s, dbs), json, out());
+            return Findings.print(SecurityAudit.audit(Server.open(settings())), json, out());
         }
     }
 }

@@ -1,13 +1,13 @@
 package dev.pgbox.security;
 
 import static dev.pgbox.sql.SqlText.ident;
-import static dev.pgbox.sql.SqlText.literal;
 
 import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
 import dev.pgbox.sql.AdminSql;
-import dev.pgbox.sql.Jdbc;
+import dev.pgbox.sql.RoleSql;
 import dev.pgbox.sql.SqlText;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -58,20 +59,27 @@ public final class Rls {
         }
     }
 
-    /** SQL that enables tenant isolation on one table; {@code type} is the column's SQL type (from format_type). */
-    public static String enableSql(TableName t, String column, String type) {
+    /** A SQL script with its {@code $n} parameters, for the admin door to quote. */
+    public record Script(String sql, List<Object> params) {
+    }
+
+    /**
+     * SQL that enables tenant isolation on one table; {@code type} is the column's SQL type (from
+     * format_type). Identifiers are quoted here; values are {@code $n} parameters.
+     */
+    public static Script enableSql(TableName t, String column, String type) {
         String col = ident(column);
-        String check = col + " = NULLIF(current_setting(" + literal(SETTING) + ", true), '')::" + type;
-        String index = indexName(t.table(), column);
-        return "ALTER TABLE " + t.sql() + " ENABLE ROW LEVEL SECURITY;\n"
+        String check = col + " = NULLIF(current_setting($1, true), '')::" + type;
+        String sql = "ALTER TABLE " + t.sql() + " ENABLE ROW LEVEL SECURITY;\n"
                 + "ALTER TABLE " + t.sql() + " FORCE ROW LEVEL SECURITY;\n"
                 + "DROP POLICY IF EXISTS " + POLICY + " ON " + t.sql() + ";\n"
                 + "CREATE POLICY " + POLICY + " ON " + t.sql() + " USING (" + check + ") WITH CHECK (" + check + ");\n"
-                + "COMMENT ON POLICY " + POLICY + " ON " + t.sql() + " IS " + literal(COMMENT_PREFIX + column) + ";\n"
-                + "SELECT format('CREATE INDEX %I ON %I.%I (%I)', " + literal(index) + ", " + literal(t.schema()) + ", "
-                + literal(t.table()) + ", " + literal(column) + ")"
+                + "COMMENT ON POLICY " + POLICY + " ON " + t.sql() + " IS $2;\n"
+                + "SELECT format('CREATE INDEX %I ON %I.%I (%I)', $3, $4, $5, $6)"
                 + " WHERE NOT EXISTS (SELECT FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]"
-                + " WHERE i.indrelid = " + literal(t.sql()) + "::regclass AND a.attname = " + literal(column) + ")\\gexec\n";
+                + " WHERE i.indrelid = $7::regclass AND a.attname = $6)\\gexec\n";
+        return new Script(sql, List.of(SETTING, COMMENT_PREFIX + column, indexName(t.table(), column), t.schema(), t.table(), column,
+                t.sql()));
     }
 
     /**
@@ -90,19 +98,20 @@ public final class Rls {
     /** Enables isolation; returns the column's type. Fails clearly when the table or column is missing. */
     public static String enable(AdminSql sql, String database, TableName t, String column) {
         requireColumn(column);
-        String exists = sql.value(database, "SELECT to_regclass(" + literal(t.sql()) + ") IS NOT NULL");
+        String exists = sql.value(database, "SELECT to_regclass($1) IS NOT NULL", t.sql());
         if (!"t".equals(exists)) {
             throw new PgboxException(ErrorKind.CONFIG, "no table " + t + " in database " + database,
                     "to_regclass found nothing of that name", "check the name with: pgbox db query \"\\\\dt\"");
         }
-        String type = sql.value(database, "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
-                + literal(t.sql()) + "::regclass AND attname = " + literal(column) + " AND NOT attisdropped AND attnum > 0");
+        String type = sql.value(database, "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = $1::regclass"
+                + " AND attname = $2 AND NOT attisdropped AND attnum > 0", t.sql(), column);
         if (type.isEmpty()) {
             throw new PgboxException(ErrorKind.CONFIG, "table " + t + " has no column " + column,
                     "the tenant column must exist before row-level security can use it",
                     "add it (ALTER TABLE ... ADD COLUMN " + column + " ...) or pass --tenant-column");
         }
-        sql.run(database, enableSql(t, column, type));
+        Script script = enableSql(t, column, type);
+        sql.execute(database, script.sql(), script.params().toArray());
         return type;
     }
 
@@ -117,14 +126,14 @@ public final class Rls {
         for (List<String> r : sql.rows(database, """
                 WITH t AS (
                   SELECT c.oid, n.nspname, c.relname,
-                         coalesce((SELECT substring(obj_description(p.oid, 'pg_policy') FROM %s) FROM pg_policy p
-                                   WHERE p.polrelid = c.oid AND p.polname = %s), %s) AS col
+                         coalesce((SELECT substring(obj_description(p.oid, 'pg_policy') FROM $1) FROM pg_policy p
+                                   WHERE p.polrelid = c.oid AND p.polname = $2), $3) AS col
                   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                   WHERE c.relkind IN ('r', 'p') AND c.relrowsecurity AND n.nspname NOT IN ('pg_catalog', 'information_schema'))
                 SELECT t.nspname, t.relname, t.col, coalesce(format_type(a.atttypid, a.atttypmod), '')
                 FROM t LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attname = t.col AND NOT a.attisdropped AND a.attnum > 0
                 ORDER BY 1, 2
-                """.formatted(literal(COMMENT_PREFIX + "(.*)"), literal(POLICY), literal(defaultColumn)))) {
+                """, COMMENT_PREFIX + "(.*)", POLICY, defaultColumn)) {
             boolean known = !r.get(3).isEmpty();
             out.add(new Protected(new TableName(r.get(0), r.get(1)), known ? r.get(2) : null, known ? r.get(3) : null));
         }
@@ -134,16 +143,18 @@ public final class Rls {
     /** Up to two distinct tenant values per table, read by the superuser (who bypasses RLS), in one query. */
     static java.util.Map<String, List<String>> tenantSamples(AdminSql sql, String database, List<Protected> tables) {
         List<String> parts = new ArrayList<>();
+        List<Object> names = new ArrayList<>();
         for (Protected p : tables) {
             if (p.column() != null) {
                 String col = ident(p.column());
-                parts.add("(SELECT " + literal(p.table().toString()) + ", v FROM (SELECT DISTINCT " + col + "::text AS v FROM "
+                names.add(p.table().toString());
+                parts.add("(SELECT $" + names.size() + "::text, v FROM (SELECT DISTINCT " + col + "::text AS v FROM "
                         + p.table().sql() + " WHERE " + col + " IS NOT NULL LIMIT 2) x)");
             }
         }
         java.util.Map<String, List<String>> samples = new java.util.HashMap<>();
         if (!parts.isEmpty()) {
-            for (List<String> r : sql.rows(database, String.join(" UNION ALL ", parts))) {
+            for (List<String> r : sql.rows(database, String.join(" UNION ALL ", parts), names.toArray())) {
                 samples.computeIfAbsent(r.get(0), k -> new ArrayList<>()).add(r.get(1));
             }
         }
@@ -151,14 +162,36 @@ public final class Rls {
     }
 
     /** The outcome of one isolation check: pass, fail, or skip (could not be tested, with why). */
-    public enum Outcome { PASS, FAIL, SKIP }
+    public enum Outcome {
+        PASS, FAIL, SKIP;
 
-    /** One row of 'pgbox rls test'. */
-    public record TestResult(String table, String column, Outcome read, Outcome update, Outcome delete, Outcome insert,
-                             String note) {
-        public boolean failed() {
-            return read == Outcome.FAIL || update == Outcome.FAIL || delete == Outcome.FAIL || insert == Outcome.FAIL;
+        /** Lowercase, as the report prints it (and its JSON). */
+        @JsonValue
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
         }
+    }
+
+    /**
+     * One row of 'pgbox rls test': whether a tenant could read, update, delete or insert another
+     * tenant's rows of {@code table}.
+     */
+    public record TestResult(String table, String tenantColumn, Outcome readOther, Outcome updateOther, Outcome deleteOther,
+                             Outcome insertOther, String note) {
+        public boolean failed() {
+            return readOther == Outcome.FAIL || updateOther == Outcome.FAIL || deleteOther == Outcome.FAIL || insertOther == Outcome.FAIL;
+        }
+    }
+
+    /** The model of 'pgbox rls test': passes when no tenant reached another's rows. */
+    public record TestReport(boolean passed, List<TestResult> tables) {
+        public static TestReport of(List<TestResult> tables) {
+            return new TestReport(tables.stream().noneMatch(TestResult::failed), List.copyOf(tables));
+        }
+    }
+
+    /** What 'pgbox rls enable' did: isolation on {@code table} of {@code database} by {@code column} of SQL type {@code type}. */
+    public record Enabled(String database, String table, String column, String type) {
     }
 
     /**
@@ -167,13 +200,12 @@ public final class Rls {
      * so even a broken policy changes nothing. Tenant values come from the data (read by the superuser)
      * or, for tables with fewer than two tenants, from rows the test inserts inside that transaction.
      */
-    public static List<TestResult> test(AdminSql sql, String database, Jdbc.Target appRole, String defaultColumn) {
+    public static List<TestResult> test(AdminSql sql, String database, RoleSql appRole, String defaultColumn) {
         requireColumn(defaultColumn);
-        List<TestResult> results = new ArrayList<>();
-        try (Connection c = Jdbc.connect(appRole)) {
-            c.setAutoCommit(false);
-            List<Protected> tables = protectedTables(sql, database, defaultColumn);
-            java.util.Map<String, List<String>> samples = tenantSamples(sql, database, tables);
+        List<Protected> tables = protectedTables(sql, database, defaultColumn);
+        java.util.Map<String, List<String>> samples = tenantSamples(sql, database, tables);
+        return appRole.transaction(c -> {
+            List<TestResult> results = new ArrayList<>();
             for (Protected p : tables) {
                 if (p.column() == null) {
                     results.add(new TestResult(p.table().toString(), "?", Outcome.SKIP, Outcome.SKIP, Outcome.SKIP, Outcome.SKIP,
@@ -187,10 +219,8 @@ public final class Rls {
                     c.rollback();
                 }
             }
-        } catch (SQLException e) {
-            throw new PgboxException(ErrorKind.SQL, "the RLS test could not run", Jdbc.sqlCause(e), "check 'pgbox status'");
-        }
-        return results;
+            return results;
+        }, "the RLS test as " + appRole.target());
     }
 
     private static TestResult testTable(Connection c, Protected p, List<String> existing) throws SQLException {
@@ -310,15 +340,15 @@ public final class Rls {
         List<Finding> out = new ArrayList<>();
         for (List<String> r : sql.rows(database, """
                 SELECT n.nspname || '.' || c.relname, c.relrowsecurity, c.relforcerowsecurity, pg_get_userbyid(c.relowner),
-                       EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = %1$s AND NOT a.attisdropped),
+                       EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = $1 AND NOT a.attisdropped),
                        EXISTS (SELECT FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
-                               WHERE i.indrelid = c.oid AND a.attname = %1$s),
+                               WHERE i.indrelid = c.oid AND a.attname = $1),
                        (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid)
                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'partman', 'cron')
                   AND NOT c.relispartition
                 ORDER BY 1
-                """.formatted(literal(tenantColumn)))) {
+                """, tenantColumn)) {
             String table = r.get(0);
             boolean rls = "t".equals(r.get(1));
             boolean force = "t".equals(r.get(2));

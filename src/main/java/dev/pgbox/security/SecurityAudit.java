@@ -1,7 +1,7 @@
 package dev.pgbox.security;
 
-import static dev.pgbox.sql.SqlText.literal;
-
+import dev.pgbox.apps.Apps;
+import dev.pgbox.cluster.Server;
 import dev.pgbox.sql.AdminSql;
 import dev.pgbox.config.Secrets;
 import dev.pgbox.config.Settings;
@@ -21,6 +21,13 @@ public final class SecurityAudit {
     private SecurityAudit() {
     }
 
+    /** Audits the project's running server: the server-wide checks and those of the main database and every app. */
+    public static SecurityReport audit(Server server) {
+        server.requireRunning("audit");
+        return SecurityReport.of(run(server.admin(), server.settings(), new Apps(server).allDatabases()));
+    }
+
+    /** Every finding on the server {@code sql} reaches, for these databases, most severe first. */
     public static List<Finding> run(AdminSql sql, Settings settings, List<String> databases) {
         List<Finding> out = new ArrayList<>();
         listen(sql, settings, out);
@@ -115,7 +122,7 @@ public final class SecurityAudit {
     }
 
     private static void database(AdminSql sql, String db, List<Finding> out) {
-        String publicConnect = sql.value("postgres", "SELECT has_database_privilege('public', " + literal(db) + ", 'CONNECT')");
+        String publicConnect = sql.value("postgres", "SELECT has_database_privilege('public', $1, 'CONNECT')", db);
         if ("t".equals(publicConnect)) {
             out.add(new Finding(Severity.HIGH, "db-public-connect", db, "every role may connect (CONNECT granted to PUBLIC)",
                     "REVOKE CONNECT ON DATABASE " + db + " FROM PUBLIC"));

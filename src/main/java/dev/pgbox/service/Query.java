@@ -1,5 +1,6 @@
 package dev.pgbox.service;
 
+import dev.pgbox.apps.Connections;
 import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
 import dev.pgbox.cluster.Server;

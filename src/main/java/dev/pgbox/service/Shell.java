@@ -1,5 +1,6 @@
 package dev.pgbox.service;
 
+import dev.pgbox.apps.Connections;
 import dev.pgbox.apps.AppUrls;
 import dev.pgbox.cluster.Server;
 import dev.pgbox.exec.Command;

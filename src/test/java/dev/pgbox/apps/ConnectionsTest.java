@@ -1,4 +1,4 @@
-package dev.pgbox.service;
+package dev.pgbox.apps;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

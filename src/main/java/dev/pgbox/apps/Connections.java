@@ -1,10 +1,7 @@
-package dev.pgbox.service;
+package dev.pgbox.apps;
 
 import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
-import dev.pgbox.apps.AppName;
-import dev.pgbox.apps.AppUrls;
-import dev.pgbox.apps.Apps;
 import dev.pgbox.cluster.Server;
 import dev.pgbox.config.Setting;
 import dev.pgbox.config.Settings;

@@ -1,0 +1,165 @@
+package dev.pgbox.backup;
+
+import dev.pgbox.ErrorKind;
+import dev.pgbox.PgboxException;
+import dev.pgbox.Progress;
+import dev.pgbox.cluster.OwnedFiles;
+import dev.pgbox.cluster.Server;
+import dev.pgbox.config.Setting;
+import dev.pgbox.config.Size;
+import dev.pgbox.sql.AdminSql;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Point-in-time recovery from pgBackRest's backups and archived WAL: the whole cluster (stop, restore
+ * with --delta, replay to the target, promote, wait until writable) to a time or a restore point, or
+ * one app to a time without touching the others (through a scratch copy of the cluster).
+ */
+public final class Pitr {
+    private final Server server;
+    private final PhysicalBackups physical;
+    private final PgBackRest pgbackrest;
+
+    public Pitr(PhysicalBackups physical) {
+        this.physical = physical;
+        this.server = physical.server();
+        this.pgbackrest = physical.pgbackrest();
+    }
+
+    /** What a whole-cluster restore did. */
+    public record Recovered(String target, String backupLabel, long tookMillis, String timeline) implements Restores.Outcome {
+    }
+
+    /** The backup to replay from: refuses a target in the future or before the first backup (see {@link RecoveryTarget#baseBackup}). */
+    private BackupSet baseFor(Instant target) {
+        return RecoveryTarget.baseBackup(pgbackrest.info(), target, Instant.now());
+    }
+
+    /**
+     * Rewinds the whole cluster to {@code target}. Checks first (before anything is touched) that a
+     * backup older than the target exists and that the target is not in the future, archives the last
+     * WAL, then stops the server, restores with --delta, replays to the target on the backup's
+     * timeline, promotes, and waits until the server accepts writes. A fresh incremental backup then
+     * anchors the new timeline for later restores.
+     */
+    public Recovered wholeCluster(Instant target, Progress progress) {
+        physical.requireArchiving("restore to a point in time", false);
+        BackupSet base = baseFor(target);
+        String at = RecoveryTarget.pg(target);
+        return recover(progress, base, List.of("--type=time", "--target=" + at), at);
+    }
+
+    /** Rewinds the whole cluster to a restore point made with 'pgbox db restore-point'. */
+    public Recovered toRestorePoint(String name, Progress progress) {
+        RestorePointName.require(name); // it becomes recovery_target_name in the server's configuration
+        physical.requireArchiving("restore to a restore point", false);
+        List<BackupSet> sets = pgbackrest.info();
+        if (sets.isEmpty()) {
+            throw new PgboxException(ErrorKind.CONFIG, "there is no backup to restore from", "the repository is empty",
+                    "take one with 'pgbox db backup --physical'");
+        }
+        Optional<RestorePoints.Point> point = RestorePoints.find(server.layout(), name);
+        BackupSet base = point.flatMap(p -> sets.stream().filter(b -> !b.stop().isAfter(p.time()))
+                        .max(Comparator.comparing(BackupSet::stop)))
+                .orElse(sets.get(0)); // a point pgbox did not record: replay from the oldest backup, which covers it
+        if (point.isPresent() && point.get().time().isBefore(sets.get(0).stop())) {
+            throw new PgboxException(ErrorKind.CONFIG, "restore point '" + name + "' is older than every backup",
+                    "it was made at " + RecoveryTarget.pg(point.get().time()) + " and the oldest backup finished at "
+                            + RecoveryTarget.pg(sets.get(0).stop()), "pick a later restore point");
+        }
+        return recover(progress, base, List.of("--type=name", "--target=" + name), "restore point " + name);
+    }
+
+    /**
+     * Rewinds one app to {@code target} without touching the others: the cluster is restored to that
+     * time in a scratch copy, the app's database is dumped from it (with a manifest of its row counts)
+     * and restored into the live server beside the current one, checked, and swapped in. The current
+     * database is kept under another name until 'pgbox db restore --cleanup'.
+     */
+    public FileRestore.Result oneApp(String database, Instant target, Progress progress) {
+        physical.requireArchiving("restore an app to a point in time", true);
+        BackupSet base = baseFor(target);
+        String at = RecoveryTarget.pg(target);
+        progress.step("archiving the last WAL");
+        pgbackrest.check();
+        Path dumps = server.layout().backupDir().resolve("dumps");
+        Path folder = null;
+        try (ScratchCluster scratch = ScratchCluster.restore(server.layout(), pgbackrest, base.label(),
+                List.of("--type=time", "--target=" + at, "--target-timeline=current"), progress)) {
+            String exists = scratch.sql().value("postgres", "SELECT count(*) FROM pg_database WHERE datname = $1", database);
+            if (!"1".equals(exists)) {
+                throw new PgboxException(ErrorKind.CONFIG, "app '" + database + "' did not exist at " + at,
+                        "the cluster restored to that time has no database of that name", "pick a later time");
+            }
+            OwnedFiles.directory(dumps, server.layout().osUser(), "rwxr-x---");
+            folder = Dumps.newSetFolder(dumps, "app-pitr-" + database + "-", server.layout().osUser()); // unique per run
+            progress.step("dumping '" + database + "' as it was at " + at);
+            Path file = folder.resolve(database + ".dump");
+            scratch.dump(database, file);
+            var manifest = Dumps.JSON.createObjectNode();
+            manifest.put("kind", "pgbox app point-in-time dump");
+            manifest.put("created_at", Instant.now().toString());
+            manifest.put("point_in_time", at);
+            manifest.put("format", "custom");
+            manifest.put("duration_ms", 0);
+            var db = manifest.putArray("databases").addObject();
+            db.put("name", database);
+            db.put("file", file.getFileName().toString());
+            db.put("bytes", Files.size(file));
+            db.put("sha256", Dumps.sha256(file));
+            var tables = db.putObject("tables");
+            Dumps.rowCounts(scratch.sql(), database).forEach(tables::put);
+            OwnedFiles.write(folder.resolve(Dumps.MANIFEST), Dumps.JSON.writeValueAsString(manifest), server.layout().osUser(), "rw-r-----");
+        } catch (IOException e) {
+            throw new PgboxException(ErrorKind.FAILURE, "cannot write the point-in-time dump in " + folder, e.toString(), "check free space");
+        }
+        return new FileRestore(server).restore(folder.resolve(database + ".dump"), database, null, true, progress);
+    }
+
+    private Recovered recover(Progress progress, BackupSet base, List<String> targetOptions, String targetText) {
+        long started = System.nanoTime();
+        if (server.running()) {
+            progress.step("archiving the last WAL so nothing committed before the target is missing");
+            pgbackrest.check();
+            progress.step("stopping the server");
+            server.stop();
+        } else {
+            progress.step("the server is stopped: restoring from what the repository holds (WAL not yet archived is not there)");
+        }
+        progress.step("restoring backup " + base.label() + " (" + Size.human(base.sizeBytes()) + ") with --delta");
+        List<String> options = new ArrayList<>(List.of("--delta", "--set=" + base.label(), "--target-action=promote",
+                "--target-timeline=current"));
+        options.addAll(targetOptions);
+        pgbackrest.restore(progress, options);
+        progress.step("replaying WAL to " + targetText + ", then promoting");
+        Duration timeout = Duration.ofMillis(server.settings().millis(Setting.PGBOX_START_TIMEOUT)).multipliedBy(10);
+        server.launch(timeout, false);
+        awaitPromoted(timeout);
+        String timeline = server.admin().value("postgres", "SELECT timeline_id FROM pg_control_checkpoint()");
+        progress.step("taking an incremental backup on the new timeline " + timeline);
+        pgbackrest.backup("incr", progress);
+        return new Recovered(targetText, base.label(), Duration.ofNanos(System.nanoTime() - started).toMillis(), timeline);
+    }
+
+    private void awaitPromoted(Duration timeout) {
+        AdminSql.NotWritable why = server.admin().awaitWritable(timeout, server::running);
+        if (why == null) {
+            return;
+        }
+        if (why.stopped()) {
+            throw new PgboxException(ErrorKind.TOOL_FAILED, "recovery stopped before reaching the target",
+                    "the server shut down during recovery (see " + server.layout().logDir() + ")",
+                    "the target may lie after the last archived WAL; pick an earlier time");
+        }
+        throw new PgboxException(ErrorKind.TIMEOUT, "recovery did not finish within " + timeout.toSeconds() + "s", why.lastState(),
+                "watch the log in " + server.layout().logDir() + "; raise PGBOX_START_TIMEOUT for long replays");
+    }
+}

@@ -39,7 +39,7 @@ public record AppName(String value) {
     }
 
     /** Why a name is not allowed, or null when it is. */
-    static String problem(String v) {
+    public static String problem(String v) {
         if (v == null || v.isEmpty()) {
             return "the name is empty";
         }

@@ -3,6 +3,7 @@ package dev.pgbox.apps;
 import static dev.pgbox.sql.SqlText.ident;
 import static dev.pgbox.sql.SqlText.literal;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
 import dev.pgbox.Progress;
@@ -44,9 +45,14 @@ public final class Apps {
     public record Limits(String statementTimeout, String idleInTransactionTimeout, int connectionLimit) {
     }
 
-    /** One row of 'pgbox app list'. */
-    public record AppInfo(String name, long bytes, int connections, int connectionLimit, String statementTimeout,
-                          String idleInTransactionTimeout, List<String> roles) {
+    /**
+     * One row of 'pgbox app list' (its --json names: name, size_bytes, connections, connection_limit,
+     * statement_timeout, idle_in_transaction_session_timeout, roles).
+     */
+    public record AppInfo(String name, @JsonProperty("size_bytes") long bytes, int connections, int connectionLimit,
+                          String statementTimeout,
+                          @JsonProperty("idle_in_transaction_session_timeout") String idleInTransactionTimeout,
+                          List<String> roles) {
     }
 
     /** What create did. */
@@ -57,7 +63,8 @@ public final class Apps {
         return "t".equals(sql.value("postgres", "SELECT EXISTS (SELECT FROM pg_database WHERE datname = " + literal(app.value()) + ")"));
     }
 
-    private boolean isPgboxApp(AppName app) {
+    /** Whether a database named {@code app} exists and was made by 'pgbox app create'. */
+    public boolean isPgboxApp(AppName app) {
         return MARKER.equals(sql.value("postgres", "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = "
                 + literal(app.value())));
     }

@@ -8,6 +8,7 @@ import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
 import dev.pgbox.Progress;
 import dev.pgbox.apps.AppName;
+import dev.pgbox.apps.AppUrls;
 import dev.pgbox.apps.Apps;
 import dev.pgbox.sql.AdminSql;
 import dev.pgbox.cluster.Bootstrap;
@@ -49,8 +50,18 @@ public final class FileRestore {
         this.sql = server.admin();
     }
 
-    /** What the restore did. */
-    public record Result(String database, String source, String keptAs, Path safetyDump, Map<String, Long> rows) {
+    /** A database restored as a copy of another carries this comment (not the app marker: it has no roles of its own). */
+    public static final String COPY_MARK = "pgbox: restored copy of ";
+
+    /**
+     * What the restore did.
+     *
+     * @param copyOf the database whose owner and CONNECT grants the restored one got (--into a new name), or null
+     * @param openUrl a libpq URL (no password) of a role that may connect to it, or null when pgbox knows none
+     * @param passwordVariable where that role's password is (.env.secrets), or null
+     */
+    public record Result(String database, String source, String keptAs, Path safetyDump, Map<String, Long> rows,
+                         String copyOf, String openUrl, String passwordVariable) {
     }
 
     /** The dump and what its manifest says of it (manifest fields empty when there is none). */
@@ -83,8 +94,13 @@ public final class FileRestore {
             throw new PgboxException(ErrorKind.CONFIG, "database '" + target + "' is not empty (" + tables + " tables)",
                     "restoring would replace its data", "pass --force (a safety dump is taken first), or --into NEWNAME");
         }
+        // --into a new name while the source database is still here: a copy that keeps the source's owner and
+        // CONNECT grants, so the roles that use the source can open it (it does not become an app of its own)
+        String copyOf = into != null && !target.equals(dump.source()) && !target.equals(mainDb) && exists(dump.source())
+                && !isPgboxApp(target) ? dump.source() : null;
         String side = target + "_pgbox_restoring";
-        String owner = ownerFor(target, dump.source());
+        String owner = copyOf != null ? sql.value("postgres", "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1", copyOf)
+                : ownerFor(target, dump.source());
         sql.run("postgres", "DROP DATABASE IF EXISTS " + ident(side) + " WITH (FORCE);\nCREATE DATABASE " + ident(side)
                 + " OWNER " + ident(owner) + " TEMPLATE template0;\n");
         boolean swapped = false;
@@ -112,11 +128,15 @@ public final class FileRestore {
             progress.step("re-applying roles, privileges and extensions of '" + target + "'");
             if (target.equals(mainDb)) {
                 Bootstrap.apply(sql, server.settings().get(Setting.POSTGRES_USER), mainDb, server.settings().get(Setting.POSTGRES_PASSWORD));
+            } else if (copyOf != null) {
+                grantAsOn(copyOf, target, dump.file());
             } else {
                 sql.run("postgres", "COMMENT ON DATABASE " + ident(target) + " IS " + literal(Apps.MARKER) + ";\n");
                 new Apps(server).create(new AppName(target), null, Apps.defaults(server.settings()), Progress.SILENT);
             }
-            return new Result(target, dump.source(), kept, safety, rows);
+            AppUrls open = opener(copyOf != null ? copyOf : target);
+            return new Result(target, dump.source(), kept, safety, rows, copyOf, open == null ? null : open.in(target).libpq(),
+                    open == null ? null : passwordVariable(copyOf != null ? copyOf : target));
         } finally {
             if (!swapped) {
                 sql.run("postgres", "DROP DATABASE IF EXISTS " + ident(side) + " WITH (FORCE);\n");
@@ -247,6 +267,38 @@ public final class FileRestore {
             throw new PgboxException(ErrorKind.TOOL_FAILED, "the restore of " + file.getFileName() + " does not match its manifest",
                     String.join("; ", diffs.subList(0, Math.min(3, diffs.size()))), "restore from another dump; the target was not touched");
         }
+    }
+
+    /**
+     * Gives {@code copy} the database-level privileges {@code source} has (datacl: CONNECT, TEMPORARY,
+     * CREATE per role, PUBLIC's included) and marks it as a copy. A NULL datacl means PostgreSQL's
+     * defaults, which a new database has already.
+     */
+    private void grantAsOn(String source, String copy, Path file) {
+        sql.execute("postgres", """
+                SELECT format('REVOKE ALL ON DATABASE %I FROM PUBLIC', $1::text) FROM pg_database WHERE datname = $2 AND datacl IS NOT NULL\\gexec
+                SELECT format('GRANT %s ON DATABASE %I TO %s%s', a.privilege_type, $1::text,
+                              CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END,
+                              CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)
+                FROM pg_database d, aclexplode(d.datacl) a WHERE d.datname = $2 ORDER BY a.grantee, a.privilege_type\\gexec
+                SELECT format('COMMENT ON DATABASE %I IS %L', $1::text, $3::text)\\gexec
+                """, copy, source, COPY_MARK + "'" + source + "' from " + file.getFileName() + " at " + Instant.now());
+    }
+
+    /** The URLs of the role that uses {@code db}: its app's login role, the main role, or null for a database pgbox does not know. */
+    private AppUrls opener(String db) {
+        if (db.equals(server.settings().get(Setting.POSTGRES_DB))) {
+            return AppUrls.main(server.settings(), server.instance());
+        }
+        return isPgboxApp(db) ? AppUrls.app(server.instance(), new AppName(db), false) : null;
+    }
+
+    private String passwordVariable(String db) {
+        return db.equals(server.settings().get(Setting.POSTGRES_DB)) ? "POSTGRES_PASSWORD" : new AppName(db).passwordVariable();
+    }
+
+    private boolean isPgboxApp(String db) {
+        return AppName.problem(db) == null && new Apps(server).isPgboxApp(new AppName(db));
     }
 
     private String ownerFor(String target, String source) {

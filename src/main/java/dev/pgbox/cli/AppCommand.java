@@ -1,15 +1,16 @@
 package dev.pgbox.cli;
 
 import dev.pgbox.ErrorKind;
-import dev.pgbox.PgboxException;
+import dev.pgbox.Json;
 import dev.pgbox.apps.AppName;
+import dev.pgbox.apps.AppUrls;
 import dev.pgbox.apps.Apps;
 import dev.pgbox.cluster.Server;
 import dev.pgbox.config.Settings;
 import dev.pgbox.config.Size;
-import java.util.LinkedHashMap;
+import dev.pgbox.service.AppRemoval;
+import dev.pgbox.service.Connections;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,7 +31,7 @@ final class AppCommand extends BaseCommand implements Runnable {
     @Command(name = "create", mixinStandardHelpOptions = true,
             description = {"Create app NAME: database NAME with every pgbox extension, roles NAME (LOGIN), NAME_owner and",
                     "NAME_readonly, per-role limits. Creating an existing app re-checks its privileges and changes nothing else",
-                    "unless limits are given. Migrations run as the owner: SET ROLE NAME_owner."})
+                    "unless limits are given. Migrations run as the owner: 'pgbox app url NAME --owner' (or SET ROLE NAME_owner)."})
     static final class Create extends BaseCommand implements Callable<Integer> {
         @Parameters(paramLabel = "NAME", description = "Lowercase letters, digits and _, starting with a letter.")
         String name;
@@ -72,6 +73,8 @@ final class AppCommand extends BaseCommand implements Runnable {
                         app.ownerRole(), app.readonlyRole(), console.seconds());
                 out().println("  password: " + app.passwordVariable() + " in .env.secrets (not shown; pgbox app url " + app
                         + " --show-password)");
+                out().println("  migrations: pgbox app url " + app + " --owner (logs in as " + app.loginRole() + ", runs as "
+                        + app.ownerRole() + ")");
             }
             return 0;
         }
@@ -86,17 +89,7 @@ final class AppCommand extends BaseCommand implements Runnable {
         public Integer call() {
             List<Apps.AppInfo> apps = new Apps(Server.open(settings())).list();
             if (json) {
-                out().println(Tables.json(apps.stream().map(a -> {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("name", a.name());
-                    m.put("size_bytes", a.bytes());
-                    m.put("connections", a.connections());
-                    m.put("connection_limit", a.connectionLimit());
-                    m.put("statement_timeout", a.statementTimeout());
-                    m.put("idle_in_transaction_session_timeout", a.idleInTransactionTimeout());
-                    m.put("roles", a.roles());
-                    return m;
-                }).toList()));
+                out().println(Json.render(apps));
                 return 0;
             }
             out().println(Tables.aligned(List.of("app", "size", "connections", "statement_timeout", "idle_timeout", "roles"),
@@ -108,7 +101,8 @@ final class AppCommand extends BaseCommand implements Runnable {
     }
 
     @Command(name = "url", mixinStandardHelpOptions = true,
-            description = "Connection URLs of app NAME (libpq and JDBC forms), without the password unless asked.")
+            description = {"Connection URLs of app NAME (libpq and JDBC forms), without the password unless asked. With --owner",
+                    "they log in as NAME and run as NAME_owner (options=-c role=NAME_owner): for migrations."})
     static final class Url extends BaseCommand implements Callable<Integer> {
         @Parameters(paramLabel = "NAME")
         String name;
@@ -116,29 +110,23 @@ final class AppCommand extends BaseCommand implements Runnable {
         @Option(names = "--show-password", description = "Put the password into the URLs (they end up in your terminal's history).")
         boolean showPassword;
 
+        @Option(names = "--owner", description = "Log in as the login role and run every statement as NAME_owner (for ORM migrations).")
+        boolean owner;
+
         @Override
         public Integer call() {
-            AppName app = new AppName(name);
-            Settings s = settings();
-            Server server = Server.open(s);
-            new Apps(server).requirePgboxApp(app);
-            Connection c = Connection.forApp(s, server.layout(), app.value());
-            String password = s.appSecret(app.passwordVariable());
-            if (showPassword && password == null) {
-                throw new PgboxException(ErrorKind.CONFIG, "no password for app '" + app + "' in .env.secrets",
-                        app.passwordVariable() + " is missing", "pgbox app rotate-password " + app);
-            }
-            String libpq = c.libpqUrl();
-            String jdbc = c.jdbcUrl();
-            if (showPassword) {
-                String enc = java.net.URLEncoder.encode(password, java.nio.charset.StandardCharsets.UTF_8);
-                libpq = libpq.replace("postgresql://" + app + "@", "postgresql://" + app + ":" + enc + "@");
-                jdbc = jdbc + "&password=" + enc;
-            }
-            out().println("libpq: " + libpq);
-            out().println("jdbc:  " + jdbc);
+            Connections.As as = new Connections.As(new AppName(name), owner);
+            Server server = Server.open(settings());
+            AppUrls urls = Connections.urls(server, as);
+            String password = showPassword ? Connections.appPassword(server.settings(), as.app()) : null;
+            out().println("libpq: " + urls.libpq(password));
+            out().println("jdbc:  " + urls.jdbc(password));
             if (!showPassword) {
-                out().println("password: " + app.passwordVariable() + " in .env.secrets (--show-password to include it)");
+                out().println("password: " + as.app().passwordVariable() + " in .env.secrets (--show-password to include it)");
+            }
+            if (owner) {
+                out().println("role:  logs in as " + urls.user() + ", runs as " + urls.runAs()
+                        + " (creates and alters tables; use the plain URL for the running app)");
             }
             return 0;
         }
@@ -176,24 +164,16 @@ final class AppCommand extends BaseCommand implements Runnable {
         @Override
         public Integer call() {
             AppName app = new AppName(name);
-            Apps apps = new Apps(Server.open(settings()));
-            apps.checkCanDrop(app, force);
+            Server server = Server.open(settings());
+            AppRemoval.check(server, app, force);
             if (!yes && !Confirm.ask("dropping app '" + app + "'",
                     "This deletes database '" + app + "' and all its data. Type the app name to confirm: ", app.value())) {
                 out().println("not dropped");
                 return ErrorKind.USAGE.exitCode();
             }
-            Server server = Server.open(settings());
-            String finalDump = "";
-            if ("on".equals(server.settings().get(dev.pgbox.config.Setting.BACKUP_ARCHIVE))
-                    || java.nio.file.Files.isDirectory(new dev.pgbox.backup.Dumps(server).home())) {
-                // the project keeps backups: one last dump of the app before it goes
-                java.nio.file.Path set = new dev.pgbox.backup.Dumps(server).dump(List.of(app.value()), "custom", null, "final-" + app, console());
-                finalDump = "; final dump in " + set;
-            }
-            apps.drop(app, force);
-            out().println("dropped app '" + app + "' (database and roles " + app.loginRole() + ", " + app.ownerRole() + ", "
-                    + app.readonlyRole() + ")" + finalDump);
+            AppRemoval.Dropped d = AppRemoval.drop(server, app, force, console());
+            out().println("dropped app '" + d.app() + "' (database and roles " + String.join(", ", d.roles()) + ")"
+                    + (d.finalDump() != null ? "; final dump in " + d.finalDump() : ""));
             return 0;
         }
     }

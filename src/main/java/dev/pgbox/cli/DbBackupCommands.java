@@ -226,6 +226,12 @@ final class DbBackupCommands {
                         target.file.getFileName(), r.rows().size(),
                         r.keptAs() != null ? "; the previous database is kept as '" + r.keptAs() + "' until 'pgbox db restore --cleanup'" : "",
                         r.safetyDump() != null ? "; safety dump in " + r.safetyDump() : "", console.seconds());
+                if (r.copyOf() != null) {
+                    out().println("  owner and CONNECT grants as on '" + r.copyOf() + "'");
+                }
+                if (r.openUrl() != null) {
+                    out().println("  open it: PGPASSWORD=<" + r.passwordVariable() + " from .env.secrets> psql '" + r.openUrl() + "'");
+                }
                 return 0;
             }
             Instant when = target.time != null ? Backups.parseTime(target.time) : null;

@@ -1,11 +1,7 @@
 package dev.pgbox.cli;
 
-import dev.pgbox.ErrorKind;
-import dev.pgbox.PgboxException;
 import dev.pgbox.cluster.Server;
-import dev.pgbox.config.Settings;
-import dev.pgbox.exec.ProcessRunner;
-import dev.pgbox.sql.Jdbc;
+import dev.pgbox.service.Connections;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -15,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -27,30 +24,36 @@ final class DbCommand extends BaseCommand implements Runnable {
         spec.commandLine().usage(out());
     }
 
-    /** The running server and the app role's connection; fails with NOT_RUNNING otherwise. */
-    static Connection appConnection(Settings s, Server server) {
-        return Connection.of(s, server.requireRunning("connect").layout());
+    /** --app and --owner: which database and role db shell and db query connect as. */
+    static final class Who {
+        @Option(names = "--app", paramLabel = "NAME",
+                description = "Connect to app NAME's database as its login role (password PGBOX_APP_NAME_PASSWORD).")
+        String app;
+
+        @Option(names = "--owner", description = "With --app: log in as the login role and run as NAME_owner (migrations, DDL).")
+        boolean owner;
+
+        Connections.As as() {
+            return Connections.As.of(app, owner);
+        }
     }
 
     @Command(name = "shell", mixinStandardHelpOptions = true,
-            description = {"Open psql as the application role over TLS. The password goes to psql through its",
-                    "environment, never the command line."})
+            description = {"Open psql over TLS as the application role (POSTGRES_USER), or as an app's login role with --app.",
+                    "The password (and --owner's role) go to psql through its environment, never the command line."})
     static final class Shell extends BaseCommand implements Callable<Integer> {
+        @Mixin
+        Who who = new Who();
+
         @Override
         public Integer call() {
-            Settings s = settings();
-            Server server = Server.open(s);
-            Connection c = appConnection(s, server);
-            Jdbc.Target t = c.target(s);
-            return ProcessRunner.runInteractive(dev.pgbox.exec.Command.of(server.layout().pg().bin("psql"), "-X")
-                    .env("PGHOST", c.host()).env("PGPORT", Integer.toString(c.port())).env("PGDATABASE", c.database())
-                    .env("PGUSER", c.user()).env("PGPASSWORD", t.password()).env("PGSSLMODE", "verify-full")
-                    .env("PGSSLROOTCERT", c.cert().toString()).env("PGAPPNAME", "pgbox shell").build());
+            Connections.As as = who.as(); // usage errors before the settings are read
+            return dev.pgbox.service.Shell.open(Server.open(settings()), as);
         }
     }
 
     @Command(name = "query", mixinStandardHelpOptions = true,
-            description = {"Run SQL as the application role and print the result (a table, --json or --csv).",
+            description = {"Run SQL as the application role (or an app's, with --app) and print the result (a table, --json or --csv).",
                     "Use - to read the SQL from standard input. A SQL error prints its SQLSTATE and exits 8."})
     static final class Query extends BaseCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "SQL", description = "The SQL text, or - for standard input.")
@@ -67,32 +70,24 @@ final class DbCommand extends BaseCommand implements Runnable {
         @ArgGroup(exclusive = true)
         Format format = new Format();
 
+        @Mixin
+        Who who = new Who();
+
         @Override
         public Integer call() throws IOException {
-            Settings s = settings();
+            Connections.As as = who.as(); // usage errors before the settings are read
             String text = sql.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8) : sql;
-            if (text.isBlank()) {
-                throw new PgboxException(ErrorKind.USAGE, "no SQL given", "the SQL argument is empty",
-                        "pass the SQL as one argument: pgbox db query \"SELECT 1\"");
-            }
-            Server server = Server.open(s);
-            Connection c = appConnection(s, server);
-            Jdbc.Result r;
-            try (java.sql.Connection conn = Jdbc.connect(c.target(s))) {
-                r = Jdbc.execute(conn, text);
-            } catch (java.sql.SQLException e) {
-                throw new PgboxException(ErrorKind.SQL, "the connection failed", Jdbc.sqlCause(e), "check 'pgbox status'");
-            }
-            print(r);
+            dev.pgbox.service.Query.requireText(text);
+            print(dev.pgbox.service.Query.run(Server.open(settings()), as, text));
             return 0;
         }
 
-        private void print(Jdbc.Result r) {
+        private void print(dev.pgbox.service.Query.Result r) {
             if (!r.hasRows()) {
                 if (format.json) {
-                    out().println(Tables.json(Map.of("rows_affected", r.updateCount())));
+                    out().println(Tables.json(Map.of("rows_affected", r.rowsAffected())));
                 } else if (!format.csv) {
-                    out().println("OK, " + r.updateCount() + (r.updateCount() == 1 ? " row" : " rows") + " affected");
+                    out().println("OK, " + r.rowsAffected() + (r.rowsAffected() == 1 ? " row" : " rows") + " affected");
                 }
                 return;
             }

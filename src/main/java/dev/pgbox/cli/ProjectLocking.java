@@ -40,7 +40,7 @@ final class ProjectLocking implements CommandLine.IExecutionStrategy {
             Map.entry("pgbox rls enable", ALWAYS));
 
     /** Commands that only read (or, like db query and db shell, run the user's own SQL), or that lock on their own (the agent's jobs). */
-    static final Set<String> READ_ONLY = Set.of("pgbox", "pgbox install", "pgbox status", "pgbox config", "pgbox agent",
+    static final Set<String> READ_ONLY = Set.of("pgbox", "pgbox init", "pgbox completion", "pgbox install", "pgbox status", "pgbox config", "pgbox agent",
             "pgbox db", "pgbox db shell", "pgbox db query", "pgbox app", "pgbox app list", "pgbox app url",
             "pgbox rls", "pgbox rls test", "pgbox rls audit", "pgbox security", "pgbox security audit");
 

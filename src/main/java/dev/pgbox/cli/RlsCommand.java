@@ -90,7 +90,7 @@ final class RlsCommand extends BaseCommand implements Runnable {
             AppArgument.check(s, app);
             Server server = Server.open(s).requireRunning("test row-level security");
             String db = database(s, server, app);
-            List<Rls.TestResult> results = Rls.test(server.admin(), db, Connection.targetFor(s, server.layout(), db), column);
+            List<Rls.TestResult> results = Rls.test(server.admin(), db, dev.pgbox.service.Connections.targetFor(server, db), column);
             boolean failed = results.stream().anyMatch(Rls.TestResult::failed);
             if (json) {
                 out().println(Tables.json(Map.of("passed", !failed, "tables", results.stream().map(r -> {

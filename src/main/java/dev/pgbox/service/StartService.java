@@ -3,9 +3,9 @@ package dev.pgbox.service;
 import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
 import dev.pgbox.Progress;
+import dev.pgbox.apps.AppUrls;
 import dev.pgbox.backup.Backups;
 import dev.pgbox.cluster.ConfigGuard;
-import dev.pgbox.cluster.Instance;
 import dev.pgbox.cluster.Layout;
 import dev.pgbox.cluster.PgCtl;
 import dev.pgbox.cluster.Server;
@@ -84,9 +84,9 @@ public final class StartService {
     static StartReport report(Project project, List<String> actions) {
         Settings s = project.settings();
         Layout l = project.layout();
-        Instance primary = project.instance();
+        AppUrls urls = AppUrls.main(s, project.instance());
         return new StartReport(List.copyOf(actions), actions.isEmpty(), PgCtl.pid(l.dataDir()).orElse(-1),
-                ClientUrls.libpq(s, primary), ClientUrls.jdbc(s, primary), s.get(Setting.POSTGRES_USER),
+                urls.libpq(), urls.jdbc(), s.get(Setting.POSTGRES_USER),
                 s.projectDir().resolve(Settings.SECRETS_FILE).toString(), l.runDir().toString(), l.osUser(), l.dataDir().toString(),
                 l.logDir().toString());
     }

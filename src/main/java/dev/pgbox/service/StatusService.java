@@ -1,6 +1,7 @@
 package dev.pgbox.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pgbox.apps.AppUrls;
 import dev.pgbox.apps.Apps;
 import dev.pgbox.backup.BackupSet;
 import dev.pgbox.backup.Backups;
@@ -41,7 +42,7 @@ public final class StatusService {
                 agentPid.isPresent() ? agentPid.getAsLong() : null, l.initialized(), supervision(server),
                 running ? PgCtl.pid(l.dataDir()).orElse(-1) : null,
                 running ? server.liveFacts() : null,
-                running ? ClientUrls.libpq(settings, project.instance()) : null,
+                running ? AppUrls.main(settings, project.instance()).libpq() : null,
                 running ? backups(server, project) : null,
                 running ? apps(server) : null,
                 health);

@@ -1,6 +1,7 @@
 package dev.pgbox.cli;
 
-import dev.pgbox.cluster.Server;
+import dev.pgbox.service.StopReport;
+import dev.pgbox.service.StopService;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
@@ -10,12 +11,9 @@ import picocli.CommandLine.Command;
 final class StopCommand extends BaseCommand implements Callable<Integer> {
     @Override
     public Integer call() {
-        Server server = Server.open(settings());
-        long pid = dev.pgbox.cluster.PgCtl.pid(server.layout().dataDir()).orElse(-1);
         Console console = console();
-        boolean agent = dev.pgbox.agent.AgentProcess.stop(server.layout());
-        String mode = server.stop();
-        out().printf("stopped (pid %d, %s shutdown%s)  [%.1fs]%n", pid, mode, agent ? "; agent stopped" : "", console.seconds());
+        StopReport r = StopService.stop(settings());
+        out().printf("stopped (pid %d, %s)  [%.1fs]%n", r.pid(), String.join("; ", r.actions()), console.seconds());
         return 0;
     }
 }

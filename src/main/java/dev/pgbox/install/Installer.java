@@ -19,6 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -43,9 +44,9 @@ public final class Installer {
             """;
 
     /** What is installed and what is missing for one major. */
-    public record Plan(PgInstallation pg, List<Requirement> components) {
+    public record Plan(PgInstallation pg, List<Requirement> requirements) {
         public List<Requirement> missing() {
-            return components.stream().filter(c -> !c.present()).toList();
+            return requirements.stream().filter(c -> !c.present()).toList();
         }
 
         public boolean complete() {
@@ -67,17 +68,31 @@ public final class Installer {
     private Installer() {
     }
 
-    /** Checks without changing anything. Asks apt only when something is missing. */
-    public static Plan check(Settings settings) {
-        int major = chooseMajor(settings);
-        PgInstallation pg = PgInstallation.of(major);
-        boolean vectorPackaged = pg.hasExtension("vector") || aptHasCandidate("postgresql-" + major + "-pgvector");
-        return new Plan(pg, Requirement.all(pg, vectorPackaged));
+    /**
+     * The PostgreSQL installation pgbox uses (the configured major, else the newest installed, else the
+     * newest apt offers), whether or not it is installed yet.
+     */
+    public static PgInstallation installation(Settings settings) {
+        return PgInstallation.of(chooseMajor(settings));
+    }
+
+    /** Whether pgvector comes as a Debian package for this major (else it is built from source). Asks apt only when it is missing. */
+    public static boolean pgvectorPackaged(PgInstallation pg) {
+        return pg.hasExtension("vector") || aptHasCandidate("postgresql-" + pg.major() + "-pgvector");
+    }
+
+    /**
+     * Checks without changing anything. {@code requirements} gives what must be installed for a
+     * major (every component's packages; the caller knows the components, this package does not).
+     */
+    public static Plan check(Settings settings, Function<PgInstallation, List<Requirement>> requirements) {
+        PgInstallation pg = installation(settings);
+        return new Plan(pg, requirements.apply(pg));
     }
 
     /** Returns the installation, installing what is missing when root; otherwise explains what to run. */
-    public static PgInstallation ensure(Settings settings, Progress progress) {
-        Plan plan = check(settings);
+    public static PgInstallation ensure(Settings settings, Function<PgInstallation, List<Requirement>> requirements, Progress progress) {
+        Plan plan = check(settings, requirements);
         if (plan.complete()) {
             return plan.pg();
         }
@@ -88,7 +103,7 @@ public final class Installer {
                     "run these as root, then try again:\n" + String.join("\n", commandsFor(plan)));
         }
         install(plan, progress);
-        Plan after = check(settings);
+        Plan after = check(settings, requirements);
         if (!after.complete()) {
             throw new PgboxException(ErrorKind.INSTALL_REQUIRED,
                     "still missing after install: " + String.join(", ", after.missing().stream().map(Requirement::name).toList()),

@@ -10,8 +10,8 @@ import java.util.List;
  */
 public record Requirement(String name, boolean present, List<String> packages, boolean buildPgvector) {
 
-    /** Everything a pgbox server needs for one PostgreSQL major. */
-    public static List<Requirement> all(PgInstallation pg, boolean pgvectorPackaged) {
+    /** What PostgreSQL needs for one major: the server, contrib, the extensions pgbox enables, openssl for its certificate. */
+    public static List<Requirement> postgres(PgInstallation pg, boolean pgvectorPackaged) {
         int n = pg.major();
         return List.of(
                 new Requirement("PostgreSQL " + n + " server", pg.hasServer(), List.of("postgresql-" + n), false),
@@ -24,8 +24,12 @@ public record Requirement(String name, boolean present, List<String> packages, b
                         ? new Requirement("pgvector", pg.hasExtension("vector"), List.of("postgresql-" + n + "-pgvector"), false)
                         : new Requirement("pgvector (built from Debian's source package)", pg.hasExtension("vector"),
                                 List.of("dpkg-dev", "make", "gcc", "postgresql-server-dev-" + n), true),
-                new Requirement("pgBackRest (backups, WAL archiving)", Files.isExecutable(Path.of(Tools.PGBACKREST)),
-                        List.of("pgbackrest"), false),
                 new Requirement("openssl (TLS certificate)", Files.isExecutable(Path.of(Tools.OPENSSL)), List.of("openssl"), false));
+    }
+
+    /** What backups and WAL archiving need. */
+    public static List<Requirement> pgbackrest() {
+        return List.of(new Requirement("pgBackRest (backups, WAL archiving)", Files.isExecutable(Path.of(Tools.PGBACKREST)),
+                List.of("pgbackrest"), false));
     }
 }

@@ -1,0 +1,75 @@
+package dev.pgbox.cluster;
+
+import dev.pgbox.ErrorKind;
+import dev.pgbox.PgboxException;
+import dev.pgbox.config.Setting;
+import dev.pgbox.config.Settings;
+import dev.pgbox.sql.AdminSql;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The primary's postmaster as a process: started and stopped through its supervisor, waited for until
+ * it accepts writes, and marked as wanted (the file the agent's watchdog reads) while it should run.
+ */
+public final class Postmaster {
+    private final Settings settings;
+    private final Layout layout;
+
+    public Postmaster(Settings settings, Layout layout) {
+        this.settings = settings;
+        this.layout = layout;
+    }
+
+    private Instance instance() {
+        return Instance.primary(settings, layout);
+    }
+
+    /**
+     * Starts the postmaster of an initialized data dir through its supervisor, then waits until it
+     * accepts writes, or with {@code untilWritable} false (a recovery to run first) only until it answers.
+     */
+    public void launch(Duration timeout, boolean untilWritable) {
+        markWanted();
+        instance().supervisor().start(timeout);
+        if (untilWritable) {
+            awaitWritable(timeout);
+        }
+    }
+
+    /**
+     * Stops the server: fast, then immediate after PGBOX_STOP_TIMEOUT; it stays stopped (also across a
+     * reboot, and the watchdog leaves it alone) until the next start. Returns the mode used.
+     */
+    public String stop() {
+        deleteWanted();
+        return instance().supervisor().stop(Duration.ofMillis(settings.millis(Setting.PGBOX_STOP_TIMEOUT)));
+    }
+
+    /** Waits until a real query answers and the server accepts writes (pg_ctl -w returns during recovery). */
+    public void awaitWritable(Duration timeout) {
+        Instance instance = instance();
+        AdminSql.NotWritable why = instance.admin().awaitWritable(timeout, instance::running);
+        if (why != null) {
+            throw new PgboxException(ErrorKind.TIMEOUT, "the server started but did not accept writes within " + timeout.toSeconds() + "s",
+                    why.lastState(), "read the log in " + layout.logDir() + "; raise PGBOX_START_TIMEOUT for long recoveries");
+        }
+    }
+
+    /** Records that the server should run, so the watchdog brings it back after a crash. */
+    void markWanted() {
+        CrashLog.ensure(layout);
+        OwnedFiles.write(layout.wantedFile(), "started by pgbox at " + Instant.now() + "\n", layout.osUser(), "rw-r--r--");
+    }
+
+    private void deleteWanted() {
+        try {
+            Files.deleteIfExists(layout.wantedFile());
+        } catch (IOException e) {
+            throw new PgboxException(ErrorKind.PERMISSION, "cannot remove " + layout.wantedFile(), e.toString(),
+                    "check the owner of " + layout.runDir());
+        }
+    }
+}

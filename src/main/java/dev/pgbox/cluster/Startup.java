@@ -1,0 +1,102 @@
+package dev.pgbox.cluster;
+
+import dev.pgbox.Progress;
+import dev.pgbox.config.Secrets;
+import dev.pgbox.config.Setting;
+import dev.pgbox.config.Settings;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Brings the project's PostgreSQL up, doing only what is missing: a running server gets its changed
+ * configuration reloaded (and its role and database made when they are new); a stopped one gets its
+ * folders, a new cluster when there is none, its configuration, a start through its supervisor and the
+ * bootstrap. Every check that can refuse runs before anything is changed.
+ */
+public final class Startup {
+    private Startup() {
+    }
+
+    /**
+     * What start did, in words, and the settings the server now runs with (a first start generates the
+     * password into them).
+     */
+    public record Result(Settings settings, List<String> actions) {
+    }
+
+    /** The packages are installed; {@code layout} was resolved for them. */
+    public static Result run(Settings requested, Layout layout, Progress progress) {
+        Preflight.beforeStart(layout, progress);
+        Instance instance = Instance.primary(requested, layout);
+        return instance.running() ? alreadyRunning(requested, layout) : start(requested, layout, instance.supervisor(), progress);
+    }
+
+    private static Result alreadyRunning(Settings requested, Layout layout) {
+        List<String> actions = new ArrayList<>();
+        // a postmaster just (re)started by its supervisor may still be starting up or recovering
+        new Postmaster(requested, layout).awaitWritable(Duration.ofMillis(requested.millis(Setting.PGBOX_START_TIMEOUT)));
+        StateFolders.prepare(requested, layout); // creates only what is missing; an upgraded project gets its folders shared with the agent
+        if (!Files.exists(layout.wantedFile())) {
+            new Postmaster(requested, layout).markWanted(); // started before pgbox had a watchdog: guard it from now on
+        }
+        // judged and written before anything else changes (a new password), so a refused value changes nothing
+        List<String> changed = new ConfigWriter(requested, layout).write(layout.dataDir());
+        Settings s = Secrets.ensurePassword(requested);
+        if (!requested.isSet(Setting.POSTGRES_PASSWORD) || !roleAndDatabaseExist(s, layout)) {
+            // a new password (the secrets file was gone) or a renamed role/database: apply it now
+            Bootstrap.apply(Instance.primary(s, layout).admin(), s.get(Setting.POSTGRES_USER), s.get(Setting.POSTGRES_DB),
+                    s.get(Setting.POSTGRES_PASSWORD));
+            actions.add("set up role '" + s.get(Setting.POSTGRES_USER) + "' and database '" + s.get(Setting.POSTGRES_DB) + "'");
+        }
+        if (!changed.isEmpty()) {
+            PgCtl.reload(layout, layout.dataDir());
+            actions.add("reloaded changed configuration (" + String.join(", ", changed) + ")");
+            List<String> pending = new ConfigWriter(s, layout).pendingRestart();
+            if (!pending.isEmpty()) {
+                actions.add("restart needed for: " + String.join(", ", pending) + " (run 'pgbox restart')");
+            }
+        }
+        return new Result(s, actions);
+    }
+
+    private static Result start(Settings requested, Layout layout, Supervisor supervisor, Progress progress) {
+        List<String> actions = new ArrayList<>();
+        boolean crashed = layout.initialized() && PgCtl.clearCrashed(layout, layout.dataDir());
+        if (!(supervisor instanceof SystemdSupervisor sd && Systemctl.enabled(sd.unit()))) {
+            // an enabled unit may be bringing the server back right now: it owns the port, systemd reports a clash
+            DebianClusters.clearPort(requested, progress);
+            Preflight.portFree(requested);
+        }
+        Settings s = Secrets.ensurePassword(requested);
+        StateFolders.prepare(s, layout);
+        if (!layout.initialized()) {
+            Initdb.run(s, layout, progress);
+            actions.add("initialized a new cluster in " + layout.dataDir());
+        } else {
+            new ConfigWriter(s, layout).write(layout.dataDir());
+        }
+        if (crashed) {
+            progress.step("the server had crashed (its postmaster died without a clean stop): crash recovery runs now");
+            if (!"systemd".equals(supervisor.kind())) { // systemd's ExecStopPost recorded it already
+                CrashLog.record(layout, "start", "postmaster gone, found by 'pgbox start'");
+            }
+        }
+        int major = layout.pg().major();
+        progress.step("starting PostgreSQL " + major + " on " + s.get(Setting.POSTGRES_HOST) + ":" + s.integer(Setting.POSTGRES_PORT)
+                + " (" + supervisor.kind() + ")");
+        new Postmaster(s, layout).launch(Duration.ofMillis(s.millis(Setting.PGBOX_START_TIMEOUT)), true);
+        actions.add((crashed ? "recovered from a crash and started PostgreSQL " : "started PostgreSQL ") + major);
+        progress.step("checking roles, database and extensions");
+        Bootstrap.apply(Instance.primary(s, layout).admin(), s.get(Setting.POSTGRES_USER), s.get(Setting.POSTGRES_DB),
+                s.get(Setting.POSTGRES_PASSWORD));
+        return new Result(s, actions);
+    }
+
+    private static boolean roleAndDatabaseExist(Settings s, Layout layout) {
+        return "t".equals(Instance.primary(s, layout).admin().value("postgres",
+                "SELECT EXISTS (SELECT FROM pg_roles WHERE rolname = $1) AND EXISTS (SELECT FROM pg_database WHERE datname = $2)",
+                s.get(Setting.POSTGRES_USER), s.get(Setting.POSTGRES_DB)));
+    }
+}

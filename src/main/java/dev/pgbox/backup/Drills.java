@@ -8,7 +8,6 @@ import dev.pgbox.PgboxException;
 import dev.pgbox.Progress;
 import dev.pgbox.sql.AdminSql;
 import dev.pgbox.cluster.Instance;
-import dev.pgbox.cluster.Layout;
 import dev.pgbox.cluster.Server;
 import dev.pgbox.exec.Command;
 import dev.pgbox.exec.ProcessResult;
@@ -41,7 +40,6 @@ public final class Drills {
     /** Restores the latest physical backup (or the one labelled {@code backupLabel}) and checks it; records the result. */
     public DrillReport run(String backupLabel, Progress progress) {
         server.requireRunning("run a restore drill");
-        Layout l = server.layout();
         PhysicalBackups backups = new PhysicalBackups(server);
         List<BackupSet> sets = backups.archiving() ? backups.list() : List.of();
         BackupSet set = backupLabel == null ? (sets.isEmpty() ? null : sets.get(sets.size() - 1))
@@ -56,7 +54,7 @@ public final class Drills {
         int read = 0;
         int compared = 0;
         JsonNode dumpSet = null;
-        try (ScratchCluster scratch = ScratchCluster.restore(l, backups.pgbackrest(), set.label(), List.of("--type=immediate"), progress)) {
+        try (ScratchCluster scratch = ScratchCluster.restore(server, backups.pgbackrest(), set.label(), List.of("--type=immediate"), progress)) {
             AdminSql sql = scratch.sql();
             progress.step("reading every table of the restored cluster (verifies each page's checksum)");
             List<String> dbs = sql.rows("postgres", "SELECT datname FROM pg_database WHERE datallowconn AND datname <> 'template1' ORDER BY 1")

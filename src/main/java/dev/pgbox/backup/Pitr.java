@@ -92,7 +92,7 @@ public final class Pitr {
         pgbackrest.check();
         Path dumps = server.layout().backupDir().resolve("dumps");
         Path folder = null;
-        try (ScratchCluster scratch = ScratchCluster.restore(server.layout(), pgbackrest, base.label(),
+        try (ScratchCluster scratch = ScratchCluster.restore(server, pgbackrest, base.label(),
                 List.of("--type=time", "--target=" + at, "--target-timeline=current"), progress)) {
             String exists = scratch.sql().value("postgres", "SELECT count(*) FROM pg_database WHERE datname = $1", database);
             if (!"1".equals(exists)) {

@@ -4,6 +4,10 @@ import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
 import dev.pgbox.Progress;
 import dev.pgbox.cluster.Layout;
+import dev.pgbox.cluster.Server;
+import dev.pgbox.cluster.ServerConf;
+import dev.pgbox.config.Setting;
+import dev.pgbox.config.Settings;
 import dev.pgbox.sql.AdminSql;
 import dev.pgbox.cluster.OwnedFiles;
 import dev.pgbox.cluster.Instance;
@@ -36,7 +40,8 @@ final class ScratchCluster implements AutoCloseable {
      * Restores backup {@code label} with these recovery options (e.g. --type=immediate, or --type=time
      * --target=...) and starts it; returns once it accepts writes.
      */
-    static ScratchCluster restore(Layout live, PgBackRest pgbackrest, String label, List<String> recovery, Progress progress) {
+    static ScratchCluster restore(Server server, PgBackRest pgbackrest, String label, List<String> recovery, Progress progress) {
+        Layout live = server.layout();
         Path home = home(live);
         OwnedFiles.directory(home, live.osUser(), "rwxr-xr-x");
         removeStale(live, progress);
@@ -57,7 +62,7 @@ final class ScratchCluster implements AutoCloseable {
             Path auto = data.resolve("postgresql.auto.conf");
             OwnedFiles.write(auto, OwnedFiles.read(auto) + "\n# pgbox scratch cluster: a private copy\n"
                     + "port = " + port + "\nlisten_addresses = ''\nunix_socket_directories = '" + folder + "'\n"
-                    + "archive_mode = off\nlogging_collector = off\nshared_preload_libraries = 'pg_stat_statements'\n"
+                    + "archive_mode = off\nlogging_collector = off\nshared_preload_libraries = '" + libraries(server.settings()) + "'\n"
                     + "shared_buffers = '128MB'\n", live.osUser(), "rw-------");
             instance.supervisor().start(Duration.ofMinutes(30));
             awaitWritable(instance);
@@ -66,6 +71,15 @@ final class ScratchCluster implements AutoCloseable {
             scratch.close();
             throw e;
         }
+    }
+
+    /**
+     * The libraries the copy loads: the server's own (a restored database may need one, e.g. for its
+     * types) except pg_cron, so that no scheduled job ever runs in a copy.
+     */
+    static String libraries(Settings s) {
+        return String.join(",", ServerConf.preloadLibraries(Settings.list(s.get(Setting.POSTGRES_SHARED_PRELOAD_LIBRARIES))).stream()
+                .filter(l -> !l.equals("pg_cron")).toList());
     }
 
     /** Where scratch clusters live: one folder per run, named by its owner (see {@link #claimFolder}). */

@@ -1,7 +1,7 @@
 package dev.pgbox.cli;
 
 import dev.pgbox.agent.Agent;
-import dev.pgbox.agent.AgentProcess;
+import dev.pgbox.component.AgentProcess;
 import dev.pgbox.agent.Job;
 import dev.pgbox.cluster.Server;
 import dev.pgbox.config.Settings;

@@ -74,9 +74,9 @@ final class ProjectLocking implements CommandLine.IExecutionStrategy {
             return inner.execute(parsed); // never started: no server, backups or apps to protect
         }
         if (name.equals("pgbox stop") && ProjectLock.holder(layout).map(h -> h.pid())
-                .equals(java.util.Optional.of(dev.pgbox.agent.AgentProcess.running(layout).orElse(-1)))) {
+                .equals(java.util.Optional.of(dev.pgbox.component.AgentProcess.running(layout).orElse(-1)))) {
             // stop must not wait behind an agent job (a drill may take many minutes): end the agent first
-            dev.pgbox.agent.AgentProcess.stop(layout);
+            dev.pgbox.component.AgentProcess.stop(layout);
         }
         ProjectLock lock;
         try {

@@ -63,8 +63,7 @@ public final class ConfigWriter {
      * server's own parsers when {@code live}); throws a CONFIG error when refused.
      */
     public Map<String, String> check(Path dataDir, boolean live) {
-        Layout at = new Layout(layout.projectDir(), layout.stateDir(), dataDir, layout.runDir(), layout.logDir(),
-                layout.osUser(), layout.pg(), layout.stateFallback());
+        Layout at = layout.withFolders(dataDir, layout.runDir(), layout.logDir());
         TuningPlan plan = plan();
         Map<String, String> files = render(settings, at, plan);
         String conf = OwnedFiles.read(dataDir.resolve("postgresql.conf"));

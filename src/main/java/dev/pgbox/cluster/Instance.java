@@ -33,8 +33,7 @@ public record Instance(String name, String host, int port, Layout layout, Superv
      * {@code port} over its socket only, run by pg_ctl.
      */
     public static Instance scratch(Layout live, Path folder, int port) {
-        Layout l = new Layout(live.projectDir(), live.stateDir(), folder.resolve("data"), folder, folder, live.osUser(), live.pg(),
-                live.stateFallback());
+        Layout l = live.withFolders(folder.resolve("data"), folder, folder);
         return new Instance("scratch", null, port, l, new PgCtlSupervisor(l));
     }
 

@@ -90,6 +90,11 @@ public record Layout(Path projectDir, Path stateDir, Path dataDir, Path runDir, 
         }
     }
 
+    /** The same project with another data, socket and log folder: a staging data dir, or a scratch instance's folder. */
+    public Layout withFolders(Path data, Path run, Path log) {
+        return new Layout(projectDir, stateDir, data, run, log, osUser, pg, stateFallback);
+    }
+
     public Path confFile() {
         return dataDir.resolve(CONF_FILE);
     }

@@ -1,7 +1,7 @@
 package dev.pgbox.component;
 
 import dev.pgbox.Progress;
-import dev.pgbox.backup.Backups;
+import dev.pgbox.backup.PhysicalBackups;
 import dev.pgbox.backup.PgBackRestConf;
 import dev.pgbox.cluster.Layout;
 import dev.pgbox.cluster.Server;
@@ -42,7 +42,7 @@ public final class PgBackRestComponent implements Component {
 
     @Override
     public Reconciled reconcile(Project project, Progress progress) {
-        return new Reconciled(project, new Backups(Server.of(project.settings(), project.layout())).afterStart(progress));
+        return new Reconciled(project, new PhysicalBackups(Server.of(project.settings(), project.layout())).afterStart(progress));
     }
 
     @Override
@@ -84,7 +84,7 @@ public final class PgBackRestComponent implements Component {
     public static Archiver archiver(Project project) {
         Settings s = project.settings();
         Layout l = project.layout();
-        List<String> a = new Backups(Server.of(s, l)).archiverRow();
+        List<String> a = new PhysicalBackups(Server.of(s, l)).archiverRow();
         long lastArchived = a.get(2).isEmpty() ? 0 : Long.parseLong(a.get(2));
         long lastFailed = a.get(5).isEmpty() ? 0 : Long.parseLong(a.get(5));
         boolean failing = lastFailed > lastArchived;

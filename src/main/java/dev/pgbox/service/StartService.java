@@ -4,7 +4,7 @@ import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
 import dev.pgbox.Progress;
 import dev.pgbox.apps.AppUrls;
-import dev.pgbox.backup.Backups;
+import dev.pgbox.backup.CipherKey;
 import dev.pgbox.cluster.ConfigGuard;
 import dev.pgbox.cluster.Layout;
 import dev.pgbox.cluster.PgCtl;
@@ -32,7 +32,7 @@ public final class StartService {
 
     /** Brings every component up; a second start does nothing and says so. */
     public static StartReport start(Settings requested, Progress progress) {
-        Settings settings = Backups.withCipherKey(requested);
+        Settings settings = CipherKey.ensure(requested);
         List<String> actions = new ArrayList<>();
         Installer.Plan check = Installer.check(settings, Components.requirements(settings));
         PgInstallation pg = check.pg();

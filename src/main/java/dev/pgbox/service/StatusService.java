@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pgbox.apps.AppUrls;
 import dev.pgbox.apps.Apps;
 import dev.pgbox.backup.BackupSet;
-import dev.pgbox.backup.Backups;
+import dev.pgbox.backup.PhysicalBackups;
 import dev.pgbox.backup.Drills;
 import dev.pgbox.cluster.CrashLog;
 import dev.pgbox.cluster.Layout;
@@ -58,10 +58,10 @@ public final class StatusService {
     }
 
     private static StatusReport.BackupFacts backups(Server server, Project project) {
-        Backups backups = new Backups(server);
+        PhysicalBackups backups = new PhysicalBackups(server);
         PgBackRestComponent.Archiver a = PgBackRestComponent.archiver(project);
         JsonNode drill = new Drills(server).lastGood();
-        List<BackupSet> sets = backups.archiving() ? backups.physicalBackups() : List.of();
+        List<BackupSet> sets = backups.archiving() ? backups.list() : List.of();
         BackupSet last = sets.isEmpty() ? null : sets.get(sets.size() - 1);
         return new StatusReport.BackupFacts(a.archiving(), a.archivedCount(), a.lastArchivedWal(), a.lastArchivedEpoch(),
                 a.failedCount(), a.lastFailedWal(), a.lastFailedEpoch(), a.ok(), a.fix(),

@@ -60,13 +60,13 @@ public final class Apps {
     }
 
     public boolean exists(AppName app) {
-        return "t".equals(sql.value("postgres", "SELECT EXISTS (SELECT FROM pg_database WHERE datname = " + literal(app.value()) + ")"));
+        return "t".equals(sql.value("postgres", "SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)", app.value()));
     }
 
     /** Whether a database named {@code app} exists and was made by 'pgbox app create'. */
     public boolean isPgboxApp(AppName app) {
-        return MARKER.equals(sql.value("postgres", "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = "
-                + literal(app.value())));
+        return MARKER.equals(sql.value("postgres", "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1",
+                app.value()));
     }
 
     /** Creates the app, or re-checks an existing one; {@code limits} null keeps existing limits (or the defaults for a new app). */
@@ -135,8 +135,8 @@ public final class Apps {
 
     /** Sessions of the app's database right now. */
     public int openConnections(AppName app) {
-        return Integer.parseInt(sql.value("postgres", "SELECT count(*) FROM pg_stat_activity WHERE datname = " + literal(app.value())
-                + " AND pid <> pg_backend_pid()"));
+        return Integer.parseInt(sql.value("postgres", "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+                app.value()));
     }
 
     /** Drops database and roles; with {@code force}, ends open sessions first. */

@@ -146,8 +146,8 @@ public final class FileRestore {
 
     /** Drops the databases kept by earlier restores; returns their names. */
     public List<String> cleanup() {
-        List<String> kept = sql.rows("postgres", "SELECT datname FROM pg_database WHERE shobj_description(oid, 'pg_database') LIKE "
-                + literal(KEPT_MARK + "%") + " ORDER BY 1").stream().map(r -> r.get(0)).toList();
+        List<String> kept = sql.rows("postgres", "SELECT datname FROM pg_database WHERE shobj_description(oid, 'pg_database') LIKE $1 ORDER BY 1",
+                KEPT_MARK + "%").stream().map(r -> r.get(0)).toList();
         for (String db : kept) {
             sql.run("postgres", "DROP DATABASE " + ident(db) + " WITH (FORCE);\n");
         }
@@ -303,7 +303,7 @@ public final class FileRestore {
 
     private String ownerFor(String target, String source) {
         for (String candidate : List.of(target + "_owner", source + "_owner")) {
-            if ("t".equals(sql.value("postgres", "SELECT EXISTS (SELECT FROM pg_roles WHERE rolname = " + literal(candidate) + ")"))) {
+            if ("t".equals(sql.value("postgres", "SELECT EXISTS (SELECT FROM pg_roles WHERE rolname = $1)", candidate))) {
                 return candidate;
             }
         }
@@ -311,7 +311,7 @@ public final class FileRestore {
     }
 
     private boolean exists(String db) {
-        return "t".equals(sql.value("postgres", "SELECT EXISTS (SELECT FROM pg_database WHERE datname = " + literal(db) + ")"));
+        return "t".equals(sql.value("postgres", "SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)", db));
     }
 
     private static String sha(Path p) {

@@ -65,12 +65,12 @@ public final class Placeholders {
             char c = sql.charAt(i);
             int end;
             if (c == '\'' || c == '"') {
-                end = closing(sql, i + 1, c);
+                end = orEnd(ScriptGuard.skipQuoted(sql, i, c), len);
             } else if (c == '-' && i + 1 < len && sql.charAt(i + 1) == '-') {
                 end = sql.indexOf('\n', i);
                 end = end < 0 ? len : end;
             } else if (c == '/' && i + 1 < len && sql.charAt(i + 1) == '*') {
-                end = blockCommentEnd(sql, i + 2);
+                end = orEnd(ScriptGuard.skipBlockComment(sql, i), len);
             } else if (c == '$' && i + 1 < len && Character.isDigit(sql.charAt(i + 1)) && !identChar(sql, i - 1)) {
                 int j = i + 1;
                 while (j < len && Character.isDigit(sql.charAt(j))) {
@@ -85,14 +85,13 @@ public final class Placeholders {
                 i = j;
                 continue;
             } else if (c == '$' && !identChar(sql, i - 1)) {
-                int tagEnd = dollarTagEnd(sql, i);
-                if (tagEnd < 0) {
+                String tag = ScriptGuard.dollarTag(sql, i);
+                if (tag == null) {
                     out.append(c);
                     i++;
                     continue;
                 }
-                String tag = sql.substring(i, tagEnd + 1);
-                int close = sql.indexOf(tag, tagEnd + 1);
+                int close = sql.indexOf(tag, i + tag.length());
                 end = close < 0 ? len : close + tag.length();
             } else {
                 out.append(c);
@@ -109,53 +108,9 @@ public final class Placeholders {
         }
     }
 
-    /** Index just past the quote closing a literal or identifier opened before {@code from} ('' or "" inside are doubled quotes). */
-    private static int closing(String sql, int from, char quote) {
-        int i = from;
-        while (i < sql.length()) {
-            if (sql.charAt(i) == quote) {
-                if (i + 1 < sql.length() && sql.charAt(i + 1) == quote) {
-                    i += 2;
-                    continue;
-                }
-                return i + 1;
-            }
-            i++;
-        }
-        return sql.length();
-    }
-
-    private static int blockCommentEnd(String sql, int from) {
-        int depth = 1;
-        int i = from;
-        while (i < sql.length() - 1 && depth > 0) {
-            if (sql.charAt(i) == '/' && sql.charAt(i + 1) == '*') {
-                depth++;
-                i += 2;
-            } else if (sql.charAt(i) == '*' && sql.charAt(i + 1) == '/') {
-                depth--;
-                i += 2;
-            } else {
-                i++;
-            }
-        }
-        return depth > 0 ? sql.length() : i;
-    }
-
-    /** The index of the closing $ of a dollar-quote tag starting at {@code start} ($$ or $name$), or -1. */
-    private static int dollarTagEnd(String sql, int start) {
-        int i = start + 1;
-        while (i < sql.length()) {
-            char c = sql.charAt(i);
-            if (c == '$') {
-                return i;
-            }
-            if (!(Character.isLetterOrDigit(c) || c == '_') || (i == start + 1 && Character.isDigit(c))) {
-                return -1;
-            }
-            i++;
-        }
-        return -1;
+    /** An unclosed quote or comment runs to the end of the text, as the server would read it. */
+    private static int orEnd(int index, int len) {
+        return index < 0 ? len : index;
     }
 
     private static boolean identChar(String sql, int i) {

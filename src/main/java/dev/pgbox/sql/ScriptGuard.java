@@ -88,7 +88,7 @@ public final class ScriptGuard {
     }
 
     /** Index after the closing quote (a doubled quote stays inside), or -1 when it never closes. */
-    private static int skipQuoted(String s, int open, char quote) {
+    static int skipQuoted(String s, int open, char quote) {
         int i = open + 1;
         while (i < s.length()) {
             if (s.charAt(i) == quote) {
@@ -104,7 +104,7 @@ public final class ScriptGuard {
     }
 
     /** Block comments nest in PostgreSQL (and in psql's lexer). */
-    private static int skipBlockComment(String s, int open) {
+    static int skipBlockComment(String s, int open) {
         int depth = 0;
         int i = open;
         while (i + 1 < s.length()) {

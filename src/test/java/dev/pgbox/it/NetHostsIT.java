@@ -98,9 +98,13 @@ class NetHostsIT {
             stray = Long.parseLong(bg.output().strip());
             assertThat(ProcessHandle.of(stray).map(ProcessHandle::isAlive)).contains(true);
         } finally {
-            net.close();
-            if (rootListener > 0) {
-                NetHosts.killTree(rootListener);
+            try {
+                if (rootListener > 0) {
+                    NetHosts.killTree(rootListener);
+                }
+                net.close();
+            } finally {
+                deleteTree(work);
             }
         }
         net.close(); // a second close is a no-op
@@ -113,7 +117,6 @@ class NetHostsIT {
         NetHosts.Result linkList = NetHosts.run(List.of(NetHosts.IP, "-o", "link", "show"), WAIT);
         assertThat(linkList.ok()).isTrue();
         assertThat(linkList.output()).doesNotContain(links);
-        deleteTree(work);
     }
 
     /** Every address of the root namespace but IPv6 link-local ones (those need a scope to be dialled). */
@@ -135,6 +138,9 @@ class NetHostsIT {
     }
 
     static void deleteTree(Path dir) throws java.io.IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
         try (var files = Files.walk(dir)) {
             for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

@@ -24,7 +24,9 @@ import org.junit.jupiter.api.Assumptions;
  * bridge has no address and no host has a default route, so traffic flows only between the namespaces
  * made here: nothing in the root namespace (its loopback, its real interfaces) is reachable from inside.
  * {@link #cut(int)} sets the bridge side of a host's veth down, like a pulled cable, and {@link #heal(int)}
- * plugs it back.
+ * plugs it back; {@link Host#killAll()} is node loss (SIGKILL of everything in the namespace). The test's
+ * own JVM stays in the root namespace, so it cannot reach the hosts: clients such as a writer run inside a
+ * host ({@link #javaArgv} starts a class of the test class path there).
  *
  * <p>{@link #close()} kills every process started in the namespaces (and any other process found in them),
  * then deletes the namespaces, the veths and the bridge. It is idempotent and also runs from a JVM shutdown
@@ -319,6 +321,18 @@ public final class NetHosts implements AutoCloseable {
         return from.exec(tcpArgv(address, port), Duration.ofSeconds(10));
     }
 
+    /**
+     * The argv that runs {@code main} from the test class path in a new JVM, e.g. a writer that must live on
+     * a host of its own: the test's JVM stays in the root namespace and cannot reach the hosts. Run it as
+     * root (the class path is under /root/.m2).
+     */
+    public static List<String> javaArgv(Class<?> main, String... args) {
+        List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), main.getName()));
+        argv.addAll(List.of(args));
+        return argv;
+    }
+
     /** The same connect from the root namespace. */
     static Result tcpConnectFromRoot(String address, int port) {
         return run(tcpArgv(address, port), Duration.ofSeconds(10));
@@ -474,6 +488,18 @@ public final class NetHosts implements AutoCloseable {
                 } catch (IOException e) {
                     throw new IllegalStateException("cannot start " + argv + " in " + namespace + ": " + e.getMessage(), e);
                 }
+            }
+        }
+
+        /**
+         * Node loss: SIGKILLs every process in this namespace at once (ours and any daemon), leaving the
+         * network as it was. Processes started afterwards run normally.
+         */
+        public void killAll() {
+            List<String> problems = new ArrayList<>();
+            sweep(namespace, problems);
+            if (!problems.isEmpty()) {
+                throw new IllegalStateException(String.join("; ", problems));
             }
         }
 

@@ -61,6 +61,15 @@ class NetHostsIT {
                 }
             }
 
+            // as another OS user, and from a JVM of our own class path, as a writer on a host would run
+            NetHosts.Result asPostgres = net.host(0).execAs("postgres", List.of("/usr/bin/id", "-un"), WAIT);
+            assertThat(asPostgres.output().strip()).as("%s", asPostgres).isEqualTo("postgres");
+            NetHosts.Result postgresConnect = net.host(0).execAs("postgres", List.of("/usr/bin/timeout", "5", "/bin/bash", "-c",
+                    ": > \"/dev/tcp/$0/$1\"", net.host(1).address(), String.valueOf(port)), WAIT);
+            assertThat(postgresConnect.ok()).as("%s", postgresConnect).isTrue();
+            NetHosts.Result java = net.host(2).exec(NetHosts.javaArgv(TcpProbe.class, net.host(0).address(), String.valueOf(port)), WAIT);
+            assertThat(java.output().strip()).as("%s", java).isEqualTo("connected to " + net.host(0).address());
+
             // a listener on every address of the root namespace: reachable from the root, from no host
             List<String> rootAddresses = rootAddresses();
             int rootPort = PgboxProject.freePort();
@@ -92,6 +101,12 @@ class NetHostsIT {
             NetHosts.await("2 -> healed 1", WAIT, () -> NetHosts.tcpConnect(net.host(2), one, port));
             NetHosts.await("healed 1 -> 0", WAIT, () -> NetHosts.tcpConnect(net.host(1), net.host(0).address(), port));
 
+            // node loss: everything on host 1 dies, its neighbours are unharmed
+            net.host(1).killAll();
+            assertThat(ProcessHandle.of(pids.get(1)).map(ProcessHandle::isAlive).orElse(false)).as("host 1's listener").isFalse();
+            assertThat(NetHosts.tcpConnect(net.host(0), one, port).ok()).as("0 -> 1 after its processes died").isFalse();
+            assertThat(ProcessHandle.of(pids.get(0)).map(ProcessHandle::isAlive)).as("host 0's listener").contains(true);
+
             // a daemon that left our process tree (as a postmaster does): only the namespace sweep finds it
             NetHosts.Result bg = net.host(2).exec(List.of("/bin/bash", "-c", "sleep 600 </dev/null >/dev/null 2>&1 & echo $!"), WAIT);
             assertThat(bg.ok()).as("%s", bg).isTrue();
@@ -117,6 +132,19 @@ class NetHostsIT {
         NetHosts.Result linkList = NetHosts.run(List.of(NetHosts.IP, "-o", "link", "show"), WAIT);
         assertThat(linkList.ok()).isTrue();
         assertThat(linkList.output()).doesNotContain(links);
+    }
+
+    /** A JVM started inside a host: connects once to args[0]:args[1] and says so. */
+    static final class TcpProbe {
+        private TcpProbe() {
+        }
+
+        public static void main(String[] args) throws java.io.IOException {
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new java.net.InetSocketAddress(args[0], Integer.parseInt(args[1])), 5000);
+                System.out.println("connected to " + s.getInetAddress().getHostAddress());
+            }
+        }
     }
 
     /** Every address of the root namespace but IPv6 link-local ones (those need a scope to be dialled). */

@@ -160,7 +160,50 @@ public enum Setting {
     POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT(Type.DURATION, "60s", "", Apply.RELOAD, "idle_in_transaction_session_timeout",
             "End sessions idle inside a transaction for this long (they hold locks and block vacuum); 0 turns it off."),
     POSTGRES_STATEMENT_TIMEOUT(Type.DURATION, "0", "", Apply.RELOAD, "statement_timeout",
-            "Server-wide statement limit; 0 = none (per-app limits come with pgbox app).");
+            "Server-wide statement limit; 0 = none (per-app limits come with pgbox app)."),
+
+    // ---- high availability: Patroni and etcd (pgbox ha); one block, kept together
+    PATRONI_CLUSTER(Type.IDENT, "pgbox", "", Apply.INIT, null,
+            "Name of the HA cluster (Patroni's scope): the same on every member. Changing it later makes a new cluster."),
+    PATRONI_MEMBER(Type.IDENT, "", "", Apply.INIT, null,
+            "This member's name in the cluster, also its etcd member's name. Default: the host name, lowercased, "
+                    + "other characters as _."),
+    PATRONI_REST_PORT(Type.PORT, "8008", "", Apply.RESTART, null,
+            "Port of Patroni's REST API (health, switchover) on this member's address."),
+    PATRONI_TTL(Type.INT, "20", "s", Apply.RESTART, null,
+            "Leader lease: a new primary is elected this long after the old one stops renewing it. Patroni 4 allows no "
+                    + "less than 20. Shorter recovers sooner from a lost node; longer rides out longer stalls "
+                    + "(etcd, network, disk) without a needless failover. loop_wait + 2*retry_timeout must fit in it."),
+    PATRONI_LOOP_WAIT(Type.INT, "2", "s", Apply.RESTART, null,
+            "Seconds between Patroni's checks of its member (Patroni's default: 10). Lower notices a lost leader sooner."),
+    PATRONI_RETRY_TIMEOUT(Type.INT, "4", "s", Apply.RESTART, null,
+            "How long Patroni retries etcd and PostgreSQL before the leader demotes itself (at least 3). "
+                    + "The 4 that a first measurement on Patroni 3.0.2 used (ttl 10, loop_wait 2: 10.1 s to a new primary, "
+                    + "nothing lost); Patroni 4 raises ttl to 20, so the failover tests will set the final defaults."),
+    PATRONI_REPLICATION_CIDRS(Type.CIDR_LIST, "", "", Apply.RESTART, null,
+            "Addresses or networks the other members connect from (e.g. 10.0.0.0/24): one hostssl scram-sha-256 line each "
+                    + "for the replication and pg_rewind roles only. Default: this member's own address."),
+    PATRONI_REPLICATION_PASSWORD(Type.SECRET, "", "", Apply.RESTART, null,
+            "Password of the replication role the members stream WAL as; the same in every member's .env.secrets."),
+    PATRONI_REWIND_PASSWORD(Type.SECRET, "", "", Apply.RESTART, null,
+            "Password of the role pg_rewind logs in as when an old primary rejoins; the same on every member."),
+    PATRONI_RESTAPI_PASSWORD(Type.SECRET, "", "", Apply.RESTART, null,
+            "Password for the changing calls of Patroni's REST API (switchover, restart); the same on every member."),
+    POSTGRES_SYNC_REPLICATION(Type.CHOICE, "auto", "", Apply.RESTART, null,
+            "Synchronous replication in an HA cluster. auto: a commit waits for one standby whenever one is healthy, "
+                    + "and the primary keeps writing alone when none is left. on: a commit always waits for a standby "
+                    + "(no acknowledged commit without a copy; writes stop when no standby is left). off: asynchronous; "
+                    + "a failover may lose the last commits.", "auto", "on", "off"),
+    ETCD_ENDPOINTS(Type.STRING, "", "", Apply.RESTART, null,
+            "etcd client URLs Patroni uses, comma-separated (e.g. http://10.0.0.1:2379,http://10.0.0.2:2379). "
+                    + "Default: this member's own etcd member."),
+    ETCD_CLIENT_PORT(Type.PORT, "2379", "", Apply.RESTART, null, "Client port of this host's etcd member."),
+    ETCD_PEER_PORT(Type.PORT, "2380", "", Apply.RESTART, null, "Peer port of this host's etcd member."),
+    ETCD_INITIAL_CLUSTER(Type.STRING, "", "", Apply.INIT, null,
+            "Every etcd member as NAME=PEER_URL, comma-separated (e.g. a=http://10.0.0.1:2380,b=http://10.0.0.2:2380,"
+                    + "c=http://10.0.0.3:2380); three members on three hosts survive the loss of one. Default: this member alone."),
+    ETCD_INITIAL_CLUSTER_STATE(Type.CHOICE, "new", "", Apply.INIT, null,
+            "new when the etcd cluster is first made; existing for a member added to a running one.", "new", "existing");
 
     /** Value kinds; each knows its allowed form for error messages. */
     public enum Type {

@@ -171,15 +171,17 @@ public enum Setting {
     PATRONI_REST_PORT(Type.PORT, "8008", "", Apply.RESTART, null,
             "Port of Patroni's REST API (health, switchover) on this member's address."),
     PATRONI_TTL(Type.INT, "20", "s", Apply.RESTART, null,
-            "Leader lease: a new primary is elected this long after the old one stops renewing it. Patroni 4 allows no "
-                    + "less than 20. Shorter recovers sooner from a lost node; longer rides out longer stalls "
-                    + "(etcd, network, disk) without a needless failover. loop_wait + 2*retry_timeout must fit in it."),
+            "Leader lease: when the primary's node is lost, a standby takes over about this long (plus up to loop_wait) "
+                    + "later. 20 is Patroni 4's minimum, so the fastest it allows; longer rides out longer stalls (etcd, "
+                    + "network, disk) without a needless failover. loop_wait + 2*retry_timeout must fit in it."),
     PATRONI_LOOP_WAIT(Type.INT, "2", "s", Apply.RESTART, null,
-            "Seconds between Patroni's checks of its member (Patroni's default: 10). Lower notices a lost leader sooner."),
+            "Seconds between Patroni's rounds on each member (Patroni's default: 10): a standby notices an expired lease "
+                    + "within this long; lower costs more etcd writes."),
     PATRONI_RETRY_TIMEOUT(Type.INT, "4", "s", Apply.RESTART, null,
-            "How long Patroni retries etcd and PostgreSQL before the leader demotes itself (at least 3). "
-                    + "The 4 that a first measurement on Patroni 3.0.2 used (ttl 10, loop_wait 2: 10.1 s to a new primary, "
-                    + "nothing lost); Patroni 4 raises ttl to 20, so the failover tests will set the final defaults."),
+            "Seconds Patroni retries etcd and PostgreSQL before a leader demotes itself (minimum 3, Patroni's default 10). "
+                    + "Shorter demotes a cut-off leader sooner; too short demotes on a brief stall. 20/2/4 is a first choice "
+                    + "until the failover tests measure the fastest safe one (on Patroni 3.0.2, ttl 10 / 2 / 4 gave a new "
+                    + "primary in 10.1 s with nothing lost; Patroni 4 allows no ttl below 20)."),
     PATRONI_REPLICATION_CIDRS(Type.CIDR_LIST, "", "", Apply.RESTART, null,
             "Addresses or networks the other members connect from (e.g. 10.0.0.0/24): one hostssl scram-sha-256 line each "
                     + "for the replication and pg_rewind roles only. Default: this member's own address."),

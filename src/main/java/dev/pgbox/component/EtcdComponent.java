@@ -5,12 +5,7 @@ import dev.pgbox.cluster.Layout;
 import dev.pgbox.config.Setting;
 import dev.pgbox.config.Settings;
 import dev.pgbox.install.Requirement;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,20 +94,15 @@ public final class EtcdComponent implements Component {
     public Health health(Project project) {
         HaMember member = HaMember.of(project.settings(), hostName());
         String url = member.url(Integer.parseInt(project.settings().get(Setting.ETCD_CLIENT_PORT))) + "/health";
-        try {
-            HttpResponse<String> r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()
-                    .send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() == 200 && r.body().contains("\"health\":\"true\"")) {
-                return Health.up(NAME, "member " + member.name() + " healthy at " + url);
-            }
-            return new Health(NAME, Health.State.DEGRADED, "member " + member.name() + " answers " + r.statusCode() + ": " + r.body().strip(),
-                    "check that a majority of the etcd members run");
-        } catch (java.io.IOException e) {
+        var answer = HaHttp.get(url);
+        if (answer.isEmpty()) {
             return new Health(NAME, Health.State.DOWN, "no etcd member answers at " + url, "start this host's etcd member");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Health(NAME, Health.State.DOWN, "interrupted", null);
         }
+        if (answer.get().status() == 200 && answer.get().body().contains("\"health\":\"true\"")) {
+            return Health.up(NAME, "member " + member.name() + " healthy at " + url);
+        }
+        return new Health(NAME, Health.State.DEGRADED, "member " + member.name() + " answers " + answer.get().status() + ": "
+                + answer.get().body().strip(), "check that a majority of the etcd members run");
     }
 
     /** This machine's host name (the default member name). */

@@ -261,6 +261,17 @@ public final class PatroniComponent implements Component {
 
     @Override
     public Health health(Project project) {
-        return Health.off(NAME, "not an HA member");
+        HaMember member = HaMember.of(project.settings(), EtcdComponent.hostName());
+        String url = "http://" + member.hostPort(Integer.parseInt(project.settings().get(Setting.PATRONI_REST_PORT))) + "/health";
+        var answer = HaHttp.get(url);
+        if (answer.isEmpty()) {
+            return new Health(NAME, Health.State.DOWN, "Patroni's REST API does not answer at " + url, "start this member's Patroni");
+        }
+        // /health: 200 while PostgreSQL runs under Patroni (primary or standby), 503 otherwise
+        if (answer.get().status() == 200) {
+            return Health.up(NAME, "member " + member.name() + " of " + member.cluster() + " running");
+        }
+        return new Health(NAME, Health.State.DEGRADED, "member " + member.name() + ": PostgreSQL is not running under Patroni ("
+                + answer.get().status() + ")", "read Patroni's log; 'patronictl list' shows the cluster");
     }
 }

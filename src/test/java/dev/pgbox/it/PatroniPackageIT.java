@@ -3,10 +3,13 @@ package dev.pgbox.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgbox.Progress;
+import dev.pgbox.cluster.Instance;
 import dev.pgbox.cluster.Layout;
 import dev.pgbox.component.EtcdComponent;
 import dev.pgbox.component.HaMember;
+import dev.pgbox.component.Health;
 import dev.pgbox.component.PatroniComponent;
+import dev.pgbox.component.Project;
 import dev.pgbox.config.Settings;
 import dev.pgbox.install.Installer;
 import dev.pgbox.install.PatroniSource;
@@ -121,6 +124,9 @@ class PatroniPackageIT {
         assertThat(healthy).as("etcd healthy; log:\n" + Files.readString(dir.resolve("etcd.log"))).isTrue();
         assertThat(run(Tools.ETCDCTL, "--endpoints", endpoint, "member", "list")).contains(", a, http://" + MEMBER_ADDRESS + ":" + peer);
         assertThat(Files.getOwner(state.resolve("etcd")).getName()).isEqualTo("postgres");
+        Project project = new Project(s, layout, Instance.primary(s, layout));
+        assertThat(new EtcdComponent().health(project).state()).isEqualTo(Health.State.UP);
+        assertThat(new PatroniComponent().health(project).state()).isEqualTo(Health.State.DOWN);
 
         // Patroni judges the rendered patroni.yml (with the etcd above reachable) and accepts it
         Path patroniYml = dir.resolve(PatroniComponent.CONF_FILE);
@@ -140,6 +146,7 @@ class PatroniPackageIT {
         String goneOut = new String(gone.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(gone.waitFor()).isNotZero();
         assertThat(goneOut).contains("etcd3.hosts", "not reachable");
+        assertThat(new EtcdComponent().health(project).state()).isEqualTo(Health.State.DOWN);
     }
 
     private static String run(String... argv) throws IOException, InterruptedException {

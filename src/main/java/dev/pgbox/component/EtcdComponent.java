@@ -67,6 +67,9 @@ public final class EtcdComponent implements Component {
         // the token keeps members of another pgbox cluster on the same network from joining this one
         c.put("initial-cluster-token", "pgbox-" + member.cluster());
         c.put("enable-v2", false);
+        // Patroni talks to etcd 3 through its HTTP gateway (/v3): on by default as a flag, but off when a
+        // config file leaves it out
+        c.put("enable-grpc-gateway", true);
         // Patroni rewrites its keys every loop: compact the history hourly so the store does not grow without end
         c.put("auto-compaction-mode", "periodic");
         c.put("auto-compaction-retention", "1h");

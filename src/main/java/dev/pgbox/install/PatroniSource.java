@@ -70,11 +70,27 @@ public final class PatroniSource {
 
     /** The unpacked Patroni the launchers run, when both launchers exist and it is at least {@link #MIN_VERSION}. Files only. */
     public static Optional<String> installedVersion() {
-        Optional<Path> home = home();
-        if (home.isEmpty() || !Files.isExecutable(PATRONICTL) || !Files.isRegularFile(home.get().resolve("patroni/__main__.py"))) {
+        Optional<Path> home = unpacked();
+        if (home.isEmpty() || !current(PATRONI, launcher(home.get(), "patroni.__main__", "main"))
+                || !current(PATRONICTL, launcher(home.get(), "patroni.ctl", "ctl"))) {
             return Optional.empty();
         }
-        return versionIn(home.get()).filter(v -> compare(v, MIN_VERSION) >= 0);
+        return versionIn(home.get());
+    }
+
+    /** The folder the patroni launcher names, when a complete Patroni of at least {@link #MIN_VERSION} is unpacked there. */
+    private static Optional<Path> unpacked() {
+        return home().filter(h -> Files.isRegularFile(h.resolve("patroni/__main__.py"))
+                && versionIn(h).filter(v -> compare(v, MIN_VERSION) >= 0).isPresent());
+    }
+
+    /** Whether a launcher is executable and exactly what this pgbox writes. */
+    private static boolean current(Path launcher, String text) {
+        try {
+            return Files.isExecutable(launcher) && Files.readString(launcher).equals(text);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The folder the patroni launcher runs Patroni from. */
@@ -124,7 +140,10 @@ public final class PatroniSource {
                 + "HOME = '" + home + "'\n"
                 + "sys.path.insert(0, HOME)\n"
                 + "from " + module + " import " + function + "\n"
-                + "sys.exit(" + function + "())\n";
+                // Patroni starts PostgreSQL through multiprocessing's spawn, which imports this file again in
+                // the child: unguarded, the child would run a second Patroni
+                + "if __name__ == '__main__':\n"
+                + "    sys.exit(" + function + "())\n";
     }
 
     /** The shell commands a non-root user would run to do what {@link #install} does. */
@@ -142,6 +161,16 @@ public final class PatroniSource {
      * The deb-src line for trixie must be in place and apt's lists fresh (the installer does both).
      */
     public static String install(Progress progress) {
+        Optional<Path> existing = unpacked();
+        if (existing.isPresent()) {
+            // unpacked already: only the launchers are missing or from another pgbox
+            try {
+                writeLaunchers(existing.get());
+            } catch (IOException e) {
+                throw new PgboxException(ErrorKind.PERMISSION, "cannot write the Patroni launchers in " + BIN_DIR, e.toString(), "run pgbox as root");
+            }
+            return versionIn(existing.get()).orElseThrow();
+        }
         Path download = tempDir("pgbox-patroni-");
         try {
             progress.step("downloading Patroni's source package from Debian trixie");
@@ -173,8 +202,7 @@ public final class PatroniSource {
                     deleteTree(home); // a copy without launchers, from an interrupted install
                 }
                 Files.move(tree, home, StandardCopyOption.ATOMIC_MOVE);
-                writeLauncher(PATRONI, launcher(home, "patroni.__main__", "main"));
-                writeLauncher(PATRONICTL, launcher(home, "patroni.ctl", "ctl"));
+                writeLaunchers(home);
                 return version;
             } finally {
                 deleteTree(work);
@@ -313,6 +341,11 @@ public final class PatroniSource {
         } catch (IOException e) {
             return null;
         }
+    }
+
+    private static void writeLaunchers(Path home) throws IOException {
+        writeLauncher(PATRONI, launcher(home, "patroni.__main__", "main"));
+        writeLauncher(PATRONICTL, launcher(home, "patroni.ctl", "ctl"));
     }
 
     private static void writeLauncher(Path file, String text) throws IOException {

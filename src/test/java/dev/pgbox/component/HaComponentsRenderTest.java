@@ -134,7 +134,7 @@ class HaComponentsRenderTest {
                 "listen-peer-urls: 'http://127.0.0.1:12380'\n", "listen-client-urls: 'http://127.0.0.1:12379'\n",
                 "initial-advertise-peer-urls: 'http://127.0.0.1:12380'\n", "advertise-client-urls: 'http://127.0.0.1:12379'\n",
                 "initial-cluster: 'a=http://127.0.0.1:12380'\n", "initial-cluster-state: 'new'\n",
-                "initial-cluster-token: 'pgbox-pgbox'\n", "enable-v2: false\n");
+                "initial-cluster-token: 'pgbox-pgbox'\n", "enable-v2: false\n", "enable-grpc-gateway: true\n");
     }
 
     @Test

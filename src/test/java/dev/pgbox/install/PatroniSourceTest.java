@@ -62,7 +62,7 @@ class PatroniSourceTest {
     void launcherRunsDebiansPythonIsolatedFromTheUnpackedSource() {
         String l = PatroniSource.launcher(Path.of("/usr/local/lib/pgbox/patroni-4.0.7"), "patroni.ctl", "ctl");
         assertThat(l).startsWith("#!/usr/bin/python3 -I\n").contains("HOME = '/usr/local/lib/pgbox/patroni-4.0.7'\n",
-                "sys.path.insert(0, HOME)\n", "from patroni.ctl import ctl\n", "sys.exit(ctl())\n");
+                "sys.path.insert(0, HOME)\n", "from patroni.ctl import ctl\n", "if __name__ == '__main__':\n    sys.exit(ctl())\n");
     }
 
     @Test

@@ -45,9 +45,16 @@ class PatroniPackageIT {
     private static final String MEMBER_ADDRESS = "127.0.0.2";
     private Path dir;
     private Process etcd;
+    private Process patroni;
 
     @AfterEach
     void cleanUp() throws Exception {
+        if (patroni != null && patroni.isAlive()) {
+            ProcessHandle.of(patroni.pid()).ifPresent(ProcessHandle::destroy);
+            if (!patroni.waitFor(60, TimeUnit.SECONDS)) {
+                patroni.destroyForcibly();
+            }
+        }
         if (etcd != null && etcd.isAlive()) {
             ProcessHandle.of(etcd.pid()).ifPresent(ProcessHandle::destroy);
             if (!etcd.waitFor(20, TimeUnit.SECONDS)) {
@@ -58,6 +65,67 @@ class PatroniPackageIT {
             try (Stream<Path> s = Files.walk(dir)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+        }
+    }
+
+    /**
+     * A pgbox server, stopped, taken over by Patroni with the rendered patroni.yml: Patroni starts it as
+     * the leader with pgbox's security (TLS, scram-only pg_hba with the members' hostssl lines), and
+     * stops it again.
+     */
+    @Test
+    void patroniRunsAPgboxServerFromTheRenderedConfig() throws Exception {
+        Installer.ensure(PgInstallation.of(15), PatroniPackageIT::haRequirements, Progress.SILENT);
+        dir = Files.createTempDirectory("pgbox-ha-");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        int client = PgboxProject.freePort();
+        int peer = PgboxProject.freePort();
+        int rest = PgboxProject.freePort();
+        try (PgboxProject p = PgboxProject.create("patroni", "POSTGRES_LISTEN=" + MEMBER_ADDRESS, "PATRONI_MEMBER=a", "PATRONI_CLUSTER=it",
+                "PATRONI_REST_PORT=" + rest, "ETCD_CLIENT_PORT=" + client, "ETCD_PEER_PORT=" + peer, "PGBOX_AGENT=off", "BACKUP_ARCHIVE=off")) {
+            Files.writeString(p.dir().resolve(".env.secrets"), "PATRONI_REPLICATION_PASSWORD=r-pw\nPATRONI_REWIND_PASSWORD=w-pw\n"
+                    + "PATRONI_RESTAPI_PASSWORD=a-pw\n");
+            p.ok("start");
+            p.ok("stop");
+            Settings s = p.settings();
+            Layout layout = Layout.resolve(s, PgInstallation.of(15));
+            HaMember member = HaMember.of(s, "ignored");
+            Path etcdState = dir.resolve("state");
+            startEtcd(s, new Layout(dir, etcdState, etcdState.resolve("data"), etcdState.resolve("run"), etcdState.resolve("log"), "postgres",
+                    PgInstallation.of(15), false), member, client);
+
+            Project project = Project.of(s, layout);
+            Path conf = dir.resolve("patroni");
+            Files.createDirectories(conf);
+            Path yml = conf.resolve(PatroniComponent.CONF_FILE);
+            Files.writeString(yml, new PatroniComponent().render(project).get(PatroniComponent.CONF_FILE));
+            Files.createDirectories(PatroniComponent.pgpass(layout).getParent());
+            run("/usr/bin/chown", "-R", "postgres:postgres", conf.toString(), PatroniComponent.pgpass(layout).getParent().toString());
+            run("/usr/bin/chmod", "0600", yml.toString());
+            ProcessBuilder pb = new ProcessBuilder("/usr/bin/setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups",
+                    PatroniSource.PATRONI.toString(), yml.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("patroni.log").toFile());
+            pb.environment().keySet().removeIf(k -> k.startsWith("PATRONI") || k.startsWith("PG"));
+            patroni = pb.start();
+            Health.State state = Health.State.DOWN;
+            for (int i = 0; i < 120 && state != Health.State.UP && patroni.isAlive(); i++) {
+                Thread.sleep(500);
+                state = new PatroniComponent().health(project).state();
+            }
+            assertThat(state).as("Patroni's log:\n" + Files.readString(dir.resolve("patroni.log"))).isEqualTo(Health.State.UP);
+            String list = run("/usr/sbin/runuser", "-u", "postgres", "--", PatroniSource.PATRONICTL.toString(), "-c", yml.toString(), "list");
+            assertThat(list).contains("Cluster: it", "| a ", "Leader", "running");
+            var admin = Instance.primary(s, layout).admin();
+            assertThat(admin.value("postgres", "SHOW ssl")).isEqualTo("on");
+            assertThat(admin.value("postgres", "SHOW wal_log_hints")).isEqualTo("on");
+            assertThat(admin.value("postgres", "SELECT count(*) FROM pg_hba_file_rules WHERE auth_method IN ('trust', 'md5', 'password')"))
+                    .isEqualTo("0");
+            assertThat(admin.value("postgres", "SELECT string_agg(type || ' ' || array_to_string(database, ',') || ' '"
+                    + " || array_to_string(user_name, ','), '; ') FROM pg_hba_file_rules WHERE type = 'hostssl'"))
+                    .contains("hostssl replication pgbox_replication", "hostssl postgres pgbox_rewind");
+
+            ProcessHandle.of(patroni.pid()).ifPresent(ProcessHandle::destroy);
+            assertThat(patroni.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(Instance.primary(s, layout).running()).isFalse();
         }
     }
 
@@ -104,24 +172,7 @@ class PatroniPackageIT {
         HaMember member = HaMember.of(s, "ignored");
 
         // etcd: the rendered config, the postgres user, a data dir only it may enter
-        Path etcdYml = dir.resolve(EtcdComponent.CONF_FILE);
-        Files.writeString(etcdYml, EtcdComponent.render(s, layout, member).get(EtcdComponent.CONF_FILE));
-        Files.createDirectories(state);
-        run("/usr/bin/chown", "postgres:postgres", state.toString());
-        ProcessBuilder pb = new ProcessBuilder("/usr/bin/setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups",
-                Tools.ETCD, "--config-file", etcdYml.toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("etcd.log").toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("ETCD"));
-        etcd = pb.start();
-        String endpoint = "http://" + MEMBER_ADDRESS + ":" + client;
-        boolean healthy = false;
-        for (int i = 0; i < 60 && !healthy && etcd.isAlive(); i++) {
-            healthy = exit(Tools.ETCDCTL, "--endpoints", endpoint, "endpoint", "health") == 0;
-            if (!healthy) {
-                Thread.sleep(500);
-            }
-        }
-        assertThat(healthy).as("etcd healthy; log:\n" + Files.readString(dir.resolve("etcd.log"))).isTrue();
+        String endpoint = startEtcd(s, layout, member, client);
         assertThat(run(Tools.ETCDCTL, "--endpoints", endpoint, "member", "list")).contains(", a, http://" + MEMBER_ADDRESS + ":" + peer);
         assertThat(Files.getOwner(state.resolve("etcd")).getName()).isEqualTo("postgres");
         Project project = new Project(s, layout, Instance.primary(s, layout));
@@ -147,6 +198,29 @@ class PatroniPackageIT {
         assertThat(gone.waitFor()).isNotZero();
         assertThat(goneOut).contains("etcd3.hosts", "not reachable");
         assertThat(new EtcdComponent().health(project).state()).isEqualTo(Health.State.DOWN);
+    }
+
+    /** Starts one etcd member from EtcdComponent's config as the postgres user; returns its client URL once healthy. */
+    private String startEtcd(Settings s, Layout layout, HaMember member, int client) throws Exception {
+        Path etcdYml = dir.resolve(EtcdComponent.CONF_FILE);
+        Files.writeString(etcdYml, EtcdComponent.render(s, layout, member).get(EtcdComponent.CONF_FILE));
+        Files.createDirectories(layout.stateDir());
+        run("/usr/bin/chown", "postgres:postgres", layout.stateDir().toString());
+        ProcessBuilder pb = new ProcessBuilder("/usr/bin/setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups",
+                Tools.ETCD, "--config-file", etcdYml.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("etcd.log").toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("ETCD"));
+        etcd = pb.start();
+        String endpoint = "http://" + MEMBER_ADDRESS + ":" + client;
+        boolean healthy = false;
+        for (int i = 0; i < 60 && !healthy && etcd.isAlive(); i++) {
+            healthy = exit(Tools.ETCDCTL, "--endpoints", endpoint, "endpoint", "health") == 0;
+            if (!healthy) {
+                Thread.sleep(500);
+            }
+        }
+        assertThat(healthy).as("etcd healthy; log:\n" + Files.readString(dir.resolve("etcd.log"))).isTrue();
+        return endpoint;
     }
 
     private static String run(String... argv) throws IOException, InterruptedException {

@@ -26,7 +26,7 @@ public final class DebianEtcd {
     public static final String SERVER_PACKAGE = "etcd-server";
     public static final Path POLICY_RC_D = Path.of("/usr/sbin/policy-rc.d");
     private static final String SYSTEMCTL = "/usr/bin/systemctl";
-    static final String POLICY_TEXT = """
+    public static final String POLICY_TEXT = """
             #!/bin/sh
             # Written by pgbox while apt-get installs etcd-server, and removed right after: pgbox runs its own
             # etcd members, so Debian's default etcd service must not start. Every other service may (exit 0).

@@ -11,6 +11,7 @@ import dev.pgbox.component.Health;
 import dev.pgbox.component.PatroniComponent;
 import dev.pgbox.component.Project;
 import dev.pgbox.config.Settings;
+import dev.pgbox.install.DebianEtcd;
 import dev.pgbox.install.Installer;
 import dev.pgbox.install.PatroniSource;
 import dev.pgbox.install.PgInstallation;
@@ -127,6 +128,19 @@ class PatroniPackageIT {
             assertThat(patroni.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(Instance.primary(s, layout).running()).isFalse();
         }
+    }
+
+    /** The policy-rc.d pgbox puts in place while apt installs etcd-server refuses etcd's starts (101) and no other service's. */
+    @Test
+    void theInstallGuardRefusesOnlyEtcd() throws Exception {
+        dir = Files.createTempDirectory("pgbox-ha-");
+        Path policy = dir.resolve("policy-rc.d");
+        Files.writeString(policy, DebianEtcd.POLICY_TEXT);
+        // invoke-rc.d passes the init script name, deb-systemd-invoke the unit name
+        assertThat(exit("/bin/sh", policy.toString(), "etcd", "start")).isEqualTo(101);
+        assertThat(exit("/bin/sh", policy.toString(), "--quiet", "etcd.service", "start")).isEqualTo(101);
+        assertThat(exit("/bin/sh", policy.toString(), "postgresql", "start")).isZero();
+        assertThat(exit("/bin/sh", policy.toString(), "etcd-backup", "start")).isZero();
     }
 
     private static List<Requirement> haRequirements() {

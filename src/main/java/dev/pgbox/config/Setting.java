@@ -160,7 +160,52 @@ public enum Setting {
     POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT(Type.DURATION, "60s", "", Apply.RELOAD, "idle_in_transaction_session_timeout",
             "End sessions idle inside a transaction for this long (they hold locks and block vacuum); 0 turns it off."),
     POSTGRES_STATEMENT_TIMEOUT(Type.DURATION, "0", "", Apply.RELOAD, "statement_timeout",
-            "Server-wide statement limit; 0 = none (per-app limits come with pgbox app).");
+            "Server-wide statement limit; 0 = none (per-app limits come with pgbox app)."),
+
+    // ---- high availability: Patroni and etcd (pgbox ha); one block, kept together
+    PATRONI_CLUSTER(Type.IDENT, "pgbox", "", Apply.INIT, null,
+            "Name of the HA cluster (Patroni's scope): the same on every member. Changing it later makes a new cluster."),
+    PATRONI_MEMBER(Type.IDENT, "", "", Apply.INIT, null,
+            "This member's name in the cluster, also its etcd member's name. Default: the host name, lowercased, "
+                    + "other characters as _."),
+    PATRONI_REST_PORT(Type.PORT, "8008", "", Apply.RESTART, null,
+            "Port of Patroni's REST API (health, switchover) on this member's address."),
+    PATRONI_TTL(Type.INT, "20", "s", Apply.RESTART, null,
+            "Leader lease: when the primary's node is lost, a standby takes over about this long (plus up to loop_wait) "
+                    + "later. 20 is Patroni 4's minimum, so the fastest it allows; longer rides out longer stalls (etcd, "
+                    + "network, disk) without a needless failover. loop_wait + 2*retry_timeout must fit in it."),
+    PATRONI_LOOP_WAIT(Type.INT, "2", "s", Apply.RESTART, null,
+            "Seconds between Patroni's rounds on each member (Patroni's default: 10): a standby notices an expired lease "
+                    + "within this long; lower costs more etcd writes."),
+    PATRONI_RETRY_TIMEOUT(Type.INT, "4", "s", Apply.RESTART, null,
+            "Seconds Patroni retries etcd and PostgreSQL before a leader demotes itself (minimum 3, Patroni's default 10). "
+                    + "Shorter demotes a cut-off leader sooner; too short demotes on a brief stall. 20/2/4 is a first choice "
+                    + "until the failover tests measure the fastest safe one (on Patroni 3.0.2, ttl 10 / 2 / 4 gave a new "
+                    + "primary in 10.1 s with nothing lost; Patroni 4 allows no ttl below 20)."),
+    PATRONI_REPLICATION_CIDRS(Type.CIDR_LIST, "", "", Apply.RESTART, null,
+            "Addresses or networks the other members connect from (e.g. 10.0.0.0/24): one hostssl scram-sha-256 line each "
+                    + "for the replication and pg_rewind roles only. Default: this member's own address."),
+    PATRONI_REPLICATION_PASSWORD(Type.SECRET, "", "", Apply.RESTART, null,
+            "Password of the replication role the members stream WAL as; the same in every member's .env.secrets."),
+    PATRONI_REWIND_PASSWORD(Type.SECRET, "", "", Apply.RESTART, null,
+            "Password of the role pg_rewind logs in as when an old primary rejoins; the same on every member."),
+    PATRONI_RESTAPI_PASSWORD(Type.SECRET, "", "", Apply.RESTART, null,
+            "Password for the changing calls of Patroni's REST API (switchover, restart); the same on every member."),
+    POSTGRES_SYNC_REPLICATION(Type.CHOICE, "auto", "", Apply.RESTART, null,
+            "Synchronous replication in an HA cluster. auto: a commit waits for one standby whenever one is healthy, "
+                    + "and the primary keeps writing alone when none is left. on: a commit always waits for a standby "
+                    + "(no acknowledged commit without a copy; writes stop when no standby is left). off: asynchronous; "
+                    + "a failover may lose the last commits.", "auto", "on", "off"),
+    ETCD_ENDPOINTS(Type.STRING, "", "", Apply.RESTART, null,
+            "etcd client URLs Patroni uses, comma-separated (e.g. http://10.0.0.1:2379,http://10.0.0.2:2379). "
+                    + "Default: this member's own etcd member."),
+    ETCD_CLIENT_PORT(Type.PORT, "2379", "", Apply.RESTART, null, "Client port of this host's etcd member."),
+    ETCD_PEER_PORT(Type.PORT, "2380", "", Apply.RESTART, null, "Peer port of this host's etcd member."),
+    ETCD_INITIAL_CLUSTER(Type.STRING, "", "", Apply.INIT, null,
+            "Every etcd member as NAME=PEER_URL, comma-separated (e.g. a=http://10.0.0.1:2380,b=http://10.0.0.2:2380,"
+                    + "c=http://10.0.0.3:2380); three members on three hosts survive the loss of one. Default: this member alone."),
+    ETCD_INITIAL_CLUSTER_STATE(Type.CHOICE, "new", "", Apply.INIT, null,
+            "new when the etcd cluster is first made; existing for a member added to a running one.", "new", "existing");
 
     /** Value kinds; each knows its allowed form for error messages. */
     public enum Type {

@@ -111,6 +111,7 @@ public final class Settings {
                     "the server listens on loopback only, so no remote client could use those networks",
                     "set POSTGRES_LISTEN to the address remote clients connect to (e.g. POSTGRES_LISTEN=10.0.0.5)");
         }
+        HaSettings.check(s -> values.get(s).value());
         values.put(Setting.PGBOX_ENV, new Value(envName, envSource));
         return new Settings(projectDir.toAbsolutePath().normalize(), envName, values, appSecrets);
     }

@@ -61,7 +61,7 @@ public final class AptSources {
 
     /** The deb822 stanza pgbox adds: source packages only, from Debian's trixie suite. */
     public static String trixieSourceStanza(String mirror) {
-        return "# Added by pgbox: source packages from Debian trixie, used to build pgvector.\n"
+        return "# Added by pgbox: source packages from Debian trixie, used to build pgvector and to unpack Patroni.\n"
                 + "# Only deb-src: no binary package from trixie is ever installed.\n"
                 + "Types: deb-src\n"
                 + "URIs: " + mirror + "\n"

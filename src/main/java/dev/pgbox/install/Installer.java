@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -63,6 +64,10 @@ public final class Installer {
         public boolean needsPgvectorBuild() {
             return missing().stream().anyMatch(Requirement::buildPgvector);
         }
+
+        public boolean needsPatroniSource() {
+            return missing().stream().anyMatch(r -> r.source() == Requirement.Source.PATRONI);
+        }
     }
 
     private Installer() {
@@ -92,7 +97,18 @@ public final class Installer {
 
     /** Returns the installation, installing what is missing when root; otherwise explains what to run. */
     public static PgInstallation ensure(Settings settings, Function<PgInstallation, List<Requirement>> requirements, Progress progress) {
-        Plan plan = check(settings, requirements);
+        return ensure(check(settings, requirements), () -> check(settings, requirements), progress);
+    }
+
+    /**
+     * Installs what is missing of {@code requirements} (root only; otherwise explains what to run), for
+     * requirements that no component in the start order declares (Patroni and etcd, for the HA commands).
+     */
+    public static void ensure(PgInstallation pg, Supplier<List<Requirement>> requirements, Progress progress) {
+        ensure(new Plan(pg, requirements.get()), () -> new Plan(pg, requirements.get()), progress);
+    }
+
+    private static PgInstallation ensure(Plan plan, Supplier<Plan> recheck, Progress progress) {
         if (plan.complete()) {
             return plan.pg();
         }
@@ -103,7 +119,7 @@ public final class Installer {
                     "run these as root, then try again:\n" + String.join("\n", commandsFor(plan)));
         }
         install(plan, progress);
-        Plan after = check(settings, requirements);
+        Plan after = recheck.get();
         if (!after.complete()) {
             throw new PgboxException(ErrorKind.INSTALL_REQUIRED,
                     "still missing after install: " + String.join(", ", after.missing().stream().map(Requirement::name).toList()),
@@ -126,32 +142,60 @@ public final class Installer {
             cmds.add("apt-get update && cd $(mktemp -d) && apt-get source pgvector/trixie");
             cmds.add("cd pgvector-*/ && make PG_CONFIG=" + pgConfig + " && make PG_CONFIG=" + pgConfig + " install");
         }
+        if (plan.needsPatroniSource()) {
+            if (!plan.needsPgvectorBuild()) {
+                cmds.add("printf 'Types: deb-src\\nURIs: " + AptSources.debianMirror().orElse("<your Debian mirror>")
+                        + "\\nSuites: trixie\\nComponents: main\\nSigned-By: " + AptSources.KEYRING + "\\n' > " + AptSources.PGBOX_SOURCE);
+            }
+            cmds.addAll(PatroniSource.commands());
+        }
         return cmds;
     }
 
     private static void install(Plan plan, Progress progress) {
         progress.step("installing: " + String.join(", ", plan.missing().stream().map(Requirement::name).toList()));
-        int steps = plan.needsPgvectorBuild() ? 5 : 2;
+        int steps = 2 + (plan.needsPgvectorBuild() ? 3 : 0) + (plan.needsPatroniSource() ? 1 : 0);
         int step = 1;
         progress.step("[" + step++ + "/" + steps + "] apt-get update");
         aptUpdate();
         keepDebianFromCreatingMainCluster();
         progress.step("[" + step++ + "/" + steps + "] apt-get install " + String.join(" ", plan.packages()));
-        Command install = Command.of(APT_GET, "install", "-y", "-q", "--no-install-recommends")
+        boolean etcdServer = plan.packages().contains(DebianEtcd.SERVER_PACKAGE);
+        // another apt may hold dpkg's lock for a while (unattended-upgrades): wait for it rather than fail
+        Command install = Command.of(APT_GET, "install", "-y", "-q", "--no-install-recommends", "-o", "DPkg::Lock::Timeout=300")
                 .args(plan.packages())
                 .env("DEBIAN_FRONTEND", "noninteractive")
                 .timeout(Duration.ofMinutes(20)).build();
-        ProcessResult r = ProcessRunner.run(install, line -> {
-            if (line.startsWith("Setting up ")) {
-                progress.detail(line);
+        ProcessResult r;
+        AutoCloseable guard = etcdServer ? DebianEtcd.guard() : () -> { };
+        try {
+            r = ProcessRunner.run(install, line -> {
+                if (line.startsWith("Setting up ")) {
+                    progress.detail(line);
+                }
+            });
+        } finally {
+            try {
+                guard.close();
+            } catch (Exception e) {
+                progress.detail("could not remove " + DebianEtcd.POLICY_RC_D + ": " + e);
             }
-        });
+        }
         if (!r.ok()) {
             throw new dev.pgbox.exec.ToolFailedException(r, "cannot install " + String.join(" ", plan.packages()),
                     "check the network and 'apt-get update'; then run 'pgbox install' again");
         }
+        if (etcdServer) {
+            DebianEtcd.retire().forEach(progress::detail);
+        }
         if (plan.needsPgvectorBuild()) {
             buildPgvector(plan.pg(), progress, step, steps);
+            step += 3;
+        }
+        if (plan.needsPatroniSource()) {
+            progress.step("[" + step + "/" + steps + "] Patroni from Debian trixie's source package");
+            addTrixieSources();
+            PatroniSource.install(progress);
         }
     }
 
@@ -176,16 +220,7 @@ public final class Installer {
 
     private static void buildPgvector(PgInstallation pg, Progress progress, int step, int steps) {
         progress.step("[" + step++ + "/" + steps + "] adding Debian trixie source packages (deb-src only) for pgvector");
-        String mirror = AptSources.debianMirror().orElseThrow(() -> new PgboxException(ErrorKind.INSTALL_REQUIRED,
-                "cannot find the Debian archive in the apt sources", "no URI ending in /debian in /etc/apt/sources.list*",
-                "add your Debian mirror to /etc/apt/sources.list, then run 'pgbox install' again"));
-        try {
-            Files.writeString(AptSources.PGBOX_SOURCE, AptSources.trixieSourceStanza(mirror));
-        } catch (IOException e) {
-            throw new PgboxException(ErrorKind.PERMISSION, "cannot write " + AptSources.PGBOX_SOURCE, e.getMessage(),
-                    "run pgbox as root");
-        }
-        aptUpdate();
+        addTrixieSources();
         progress.step("[" + step++ + "/" + steps + "] downloading pgvector's source package");
         Path build;
         try {
@@ -208,6 +243,20 @@ public final class Installer {
         } finally {
             deleteTree(build);
         }
+    }
+
+    /** Adds the deb-src line for Debian trixie (source packages only) on the machine's own mirror, and refreshes apt's lists. */
+    private static void addTrixieSources() {
+        String mirror = AptSources.debianMirror().orElseThrow(() -> new PgboxException(ErrorKind.INSTALL_REQUIRED,
+                "cannot find the Debian archive in the apt sources", "no URI ending in /debian in /etc/apt/sources.list*",
+                "add your Debian mirror to /etc/apt/sources.list, then run 'pgbox install' again"));
+        try {
+            Files.writeString(AptSources.PGBOX_SOURCE, AptSources.trixieSourceStanza(mirror));
+        } catch (IOException e) {
+            throw new PgboxException(ErrorKind.PERMISSION, "cannot write " + AptSources.PGBOX_SOURCE, e.getMessage(),
+                    "run pgbox as root");
+        }
+        aptUpdate();
     }
 
     private static Path sourceDir(Path build) {

@@ -1,0 +1,277 @@
+package dev.pgbox.component;
+
+import dev.pgbox.ErrorKind;
+import dev.pgbox.PgboxException;
+import dev.pgbox.Progress;
+import dev.pgbox.cluster.HbaFile;
+import dev.pgbox.cluster.Layout;
+import dev.pgbox.cluster.ServerConf;
+import dev.pgbox.config.Setting;
+import dev.pgbox.config.Settings;
+import dev.pgbox.install.Requirement;
+import dev.pgbox.sql.AdminSql;
+import dev.pgbox.tune.TunedSetting;
+import dev.pgbox.tune.TuningPlan;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Patroni: runs this member's PostgreSQL, holds the leader lease in etcd, promotes a standby when the
+ * primary is lost and rewinds an old primary back into the cluster. Its patroni.yml is rendered from
+ * pgbox's catalogue, so tuning, security (TLS, scram, pg_hba), logging and pgBackRest's archiving carry
+ * over from a plain pgbox server. Not in the start order yet: the HA commands run it.
+ */
+public final class PatroniComponent implements Component {
+    public static final String NAME = "patroni";
+    public static final String CONF_FILE = "patroni.yml";
+    /** The role members stream WAL as (LOGIN REPLICATION only); the same name as a simple replica's. */
+    public static final String REPLICATION_ROLE = "pgbox_replication";
+    /** The role pg_rewind logs in as when an old primary rejoins (Patroni grants it the functions it needs). */
+    public static final String REWIND_ROLE = "pgbox_rewind";
+    /** The user of the changing calls of Patroni's REST API. */
+    public static final String RESTAPI_USER = "pgbox";
+    /**
+     * Parameters Patroni keeps equal on every member through etcd (its CMDLINE_OPTIONS): a standby
+     * cannot run with fewer connections, workers or locks than its primary. They go into bootstrap.dcs.
+     */
+    static final Set<String> CLUSTER_WIDE = Set.of("max_connections", "max_locks_per_transaction", "max_worker_processes",
+            "max_prepared_transactions", "wal_level", "track_commit_timestamp", "max_wal_senders", "max_replication_slots",
+            "wal_keep_size", "wal_log_hints", "hot_standby");
+    /** Parameters Patroni sets itself from postgresql.listen; never in its parameter lists. */
+    static final Set<String> PATRONI_OWNS = Set.of("listen_addresses", "port");
+    /** Lag (bytes) beyond which a standby is not promoted (Patroni's default: 1 MB). */
+    static final long MAXIMUM_LAG_ON_FAILOVER = 1024 * 1024;
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<Requirement> requirements(Project project) {
+        return Requirement.patroni();
+    }
+
+    @Override
+    public Map<String, String> render(Project project) {
+        return render(project.settings(), project.layout(), project.plan(), HaMember.of(project.settings(), EtcdComponent.hostName()));
+    }
+
+    /** patroni.yml from the settings, the layout, the tuning plan and the member. Pure. */
+    public static Map<String, String> render(Settings s, Layout layout, TuningPlan plan, HaMember member) {
+        return Map.of(CONF_FILE, config(s, layout, plan, member));
+    }
+
+    static String config(Settings s, Layout layout, TuningPlan plan, HaMember member) {
+        String replicationPassword = secret(s, Setting.PATRONI_REPLICATION_PASSWORD);
+        String rewindPassword = secret(s, Setting.PATRONI_REWIND_PASSWORD);
+        String restapiPassword = secret(s, Setting.PATRONI_RESTAPI_PASSWORD);
+        int pgPort = Integer.parseInt(s.get(Setting.POSTGRES_PORT));
+        int restPort = Integer.parseInt(s.get(Setting.PATRONI_REST_PORT));
+
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("scope", member.cluster());
+        c.put("name", member.name());
+
+        Map<String, Object> restapi = new LinkedHashMap<>();
+        restapi.put("listen", member.hostPort(restPort));
+        restapi.put("connect_address", member.hostPort(restPort));
+        restapi.put("authentication", credentials(RESTAPI_USER, restapiPassword));
+        c.put("restapi", restapi);
+        c.put("ctl", Map.of("authentication", credentials(RESTAPI_USER, restapiPassword)));
+
+        c.put("etcd3", etcd(s, member));
+
+        Map<String, String> local = new LinkedHashMap<>();
+        Map<String, Object> clusterWide = new LinkedHashMap<>();
+        parameters(s, layout, plan).forEach((k, v) -> {
+            if (CLUSTER_WIDE.contains(k)) {
+                clusterWide.put(k, v);
+            } else {
+                local.put(k, v);
+            }
+        });
+
+        Map<String, Object> dcs = new LinkedHashMap<>();
+        dcs.put("ttl", s.integer(Setting.PATRONI_TTL));
+        dcs.put("loop_wait", s.integer(Setting.PATRONI_LOOP_WAIT));
+        dcs.put("retry_timeout", s.integer(Setting.PATRONI_RETRY_TIMEOUT));
+        dcs.put("maximum_lag_on_failover", MAXIMUM_LAG_ON_FAILOVER);
+        String sync = s.get(Setting.POSTGRES_SYNC_REPLICATION);
+        dcs.put("synchronous_mode", !sync.equals("off"));
+        dcs.put("synchronous_mode_strict", sync.equals("on"));
+        Map<String, Object> dcsPg = new LinkedHashMap<>();
+        dcsPg.put("use_pg_rewind", true);
+        dcsPg.put("use_slots", true);
+        dcsPg.put("parameters", clusterWide);
+        dcs.put("postgresql", dcsPg);
+        c.put("bootstrap", Map.of("dcs", dcs));
+
+        Map<String, Object> pg = new LinkedHashMap<>();
+        pg.put("listen", listen(s) + ":" + pgPort);
+        pg.put("connect_address", member.hostPort(pgPort));
+        pg.put("data_dir", layout.dataDir().toString());
+        pg.put("bin_dir", layout.pg().binDir().toString());
+        pg.put("pgpass", pgpass(layout).toString());
+        // the superuser only over the socket, by peer authentication as the OS user Patroni runs as
+        pg.put("use_unix_socket", true);
+        pg.put("use_unix_socket_repl", false);
+        Map<String, Object> auth = new LinkedHashMap<>();
+        auth.put("superuser", Map.of("username", AdminSql.SUPERUSER));
+        auth.put("replication", tlsCredentials(REPLICATION_ROLE, replicationPassword));
+        auth.put("rewind", tlsCredentials(REWIND_ROLE, rewindPassword));
+        pg.put("authentication", auth);
+        pg.put("parameters", local);
+        pg.put("pg_hba", hba(s, member));
+        pg.put("pg_ident", rules(HbaFile.renderIdent(layout.osUser())));
+        c.put("postgresql", pg);
+
+        Map<String, Object> tags = new LinkedHashMap<>();
+        tags.put("nofailover", false);
+        tags.put("noloadbalance", false);
+        tags.put("clonefrom", false);
+        tags.put("nosync", false);
+        c.put("tags", tags);
+
+        return "# Written by pgbox for the member '" + member.name() + "' of the HA cluster '" + member.cluster()
+                + "'. pgbox owns this file (mode 0600: it holds\n# passwords); set PATRONI_*, ETCD_* and POSTGRES_* in .env.dev or "
+                + ".env.prod instead ('pgbox config --explain').\n" + Yaml.render(c);
+    }
+
+    /** Patroni's etcd3 section: the endpoints as host:port and their one protocol. */
+    static Map<String, Object> etcd(Settings s, HaMember member) {
+        List<String> urls = s.isSet(Setting.ETCD_ENDPOINTS) ? Settings.list(s.get(Setting.ETCD_ENDPOINTS))
+                : List.of(member.url(Integer.parseInt(s.get(Setting.ETCD_CLIENT_PORT))));
+        Set<String> schemes = new LinkedHashSet<>();
+        List<String> hosts = new ArrayList<>();
+        for (String url : urls) {
+            URI u = URI.create(url);
+            schemes.add(u.getScheme());
+            hosts.add(u.getHost() + ":" + (u.getPort() > 0 ? u.getPort() : 2379));
+        }
+        if (schemes.size() > 1) {
+            throw new PgboxException(ErrorKind.CONFIG, "ETCD_ENDPOINTS mixes http and https",
+                    "Patroni talks to every etcd member with one protocol", "use the same scheme for every endpoint");
+        }
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("hosts", hosts);
+        e.put("protocol", schemes.iterator().next());
+        return e;
+    }
+
+    /**
+     * Every parameter pgbox sets on a plain server (security, TLS, extensions, logging, pgBackRest's
+     * archive_command, the tuning plan), as raw values for Patroni to quote, plus what a member needs:
+     * hot standby, WAL hints for pg_rewind, and room for the members' WAL senders and slots.
+     */
+    static Map<String, String> parameters(Settings s, Layout layout, TuningPlan plan) {
+        Map<String, String> p = new LinkedHashMap<>();
+        ServerConf.policy(s, layout).forEach((k, v) -> {
+            if (!PATRONI_OWNS.contains(k)) {
+                p.put(k, unquote(v));
+            }
+        });
+        for (TunedSetting t : plan.settings()) {
+            p.put(t.guc(), t.value());
+        }
+        p.put("hot_standby", "on");
+        p.put("wal_log_hints", "on");
+        p.putIfAbsent("max_wal_senders", "10");
+        p.putIfAbsent("max_replication_slots", "10");
+        return p;
+    }
+
+    /**
+     * pg_hba for a member: pgbox's own lines (no trust, scram everywhere, the superuser by peer only),
+     * then, for each member network (PATRONI_REPLICATION_CIDRS, else this member's own address), one
+     * hostssl scram line for the replication role and one for the rewind role into the postgres database.
+     */
+    static List<String> hba(Settings s, HaMember member) {
+        List<String> lines = new ArrayList<>(rules(HbaFile.render(Settings.list(s.get(Setting.POSTGRES_ALLOWED_CIDRS)))));
+        List<String> members = s.isSet(Setting.PATRONI_REPLICATION_CIDRS) ? Settings.list(s.get(Setting.PATRONI_REPLICATION_CIDRS))
+                : List.of(member.address());
+        for (String m : members) {
+            String net = m.contains("/") ? m : m + (m.contains(":") ? "/128" : "/32");
+            lines.add("hostssl replication " + REPLICATION_ROLE + " " + net + " scram-sha-256");
+            lines.add("hostssl postgres " + REWIND_ROLE + " " + net + " scram-sha-256");
+        }
+        return lines;
+    }
+
+    /** The rule lines of a pg_hba or pg_ident text, comments and blank lines left out, spacing collapsed. */
+    static List<String> rules(String text) {
+        return text.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                .map(l -> l.replaceAll("\\s+", " ")).toList();
+    }
+
+    /** pgbox's listen addresses (loopback, and POSTGRES_LISTEN). */
+    static String listen(Settings s) {
+        String host = s.get(Setting.POSTGRES_HOST);
+        String listen = host.equals("localhost") ? "127.0.0.1" : host;
+        return s.isSet(Setting.POSTGRES_LISTEN) ? listen + "," + s.get(Setting.POSTGRES_LISTEN) : listen;
+    }
+
+    /** Where Patroni writes the password file it connects to other members with (its own, 0600). */
+    public static java.nio.file.Path pgpass(Layout layout) {
+        return layout.stateDir().resolve("patroni/pgpass");
+    }
+
+    static String unquote(String v) {
+        return v.length() >= 2 && v.startsWith("'") && v.endsWith("'") ? v.substring(1, v.length() - 1).replace("''", "'") : v;
+    }
+
+    private static Map<String, Object> credentials(String user, String password) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("username", user);
+        m.put("password", password);
+        return m;
+    }
+
+    /** A role's login over TLS (the hostssl lines accept nothing else). */
+    private static Map<String, Object> tlsCredentials(String user, String password) {
+        Map<String, Object> m = credentials(user, password);
+        m.put("sslmode", "require");
+        return m;
+    }
+
+    private static String secret(Settings s, Setting setting) {
+        String v = s.get(setting);
+        if (v.isEmpty()) {
+            throw new PgboxException(ErrorKind.CONFIG, setting.name() + " is not set",
+                    "Patroni's configuration needs the HA passwords, the same on every member",
+                    "run 'pgbox ha init' on the first member (it generates them into .env.secrets), and copy them to each joining member");
+        }
+        return v;
+    }
+
+    @Override
+    public Reconciled reconcile(Project project, Progress progress) {
+        return new Reconciled(project, List.of()); // the HA commands start Patroni (issue 9); 'pgbox start' does not yet
+    }
+
+    @Override
+    public List<String> stop(Project project) {
+        return List.of();
+    }
+
+    @Override
+    public Health health(Project project) {
+        HaMember member = HaMember.of(project.settings(), EtcdComponent.hostName());
+        String url = "http://" + member.hostPort(Integer.parseInt(project.settings().get(Setting.PATRONI_REST_PORT))) + "/health";
+        var answer = HaHttp.get(url);
+        if (answer.isEmpty()) {
+            return new Health(NAME, Health.State.DOWN, "Patroni's REST API does not answer at " + url, "start this member's Patroni");
+        }
+        // /health: 200 while PostgreSQL runs under Patroni (primary or standby), 503 otherwise
+        if (answer.get().status() == 200) {
+            return Health.up(NAME, "member " + member.name() + " of " + member.cluster() + " running");
+        }
+        return new Health(NAME, Health.State.DEGRADED, "member " + member.name() + ": PostgreSQL is not running under Patroni ("
+                + answer.get().status() + ")", "read Patroni's log; 'patronictl list' shows the cluster");
+    }
+}

@@ -104,6 +104,25 @@ class ReplicaIT {
     }
 
     @Test
+    @Order(3)
+    void aWrongPasswordIsRefusedBeforeAnyFolderIsMade() throws Exception {
+        // the two-host way: the password line and the certificate copied by hand (here: a wrong password)
+        PgboxProject other = PgboxProject.create("replica-wrongpw", "PGBOX_AGENT=off");
+        try {
+            Files.writeString(other.dir().resolve(".env.secrets"), "PGBOX_REPLICATION_PASSWORD=not-the-password\n");
+            Files.setPosixFilePermissions(other.dir().resolve(".env.secrets"), PosixFilePermissions.fromString("rw-------"));
+            Path cert = other.dir().resolve("primary.crt");
+            Files.copy(primary.dir().resolve(".pgbox/run/server.crt"), cert);
+            PgboxProject.Run r = other.pgbox("db", "replica", "--init", "--primary=" + primaryAddress(), "--primary-cert", cert.toString());
+            assertThat(r.exitCode()).as(r.all()).isEqualTo(ErrorKind.CONFIG.exitCode());
+            assertThat(r.stderr()).contains("replication password was refused").contains("PGBOX_REPLICATION_PASSWORD");
+            assertThat(other.dir().resolve(".pgbox")).doesNotExist();
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
     @Order(4)
     void initClonesThePrimaryAndStartsAHotStandby() throws Exception {
         String password = primary.settings().get(dev.pgbox.config.Setting.PGBOX_REPLICATION_PASSWORD);

@@ -15,13 +15,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "replica", mixinStandardHelpOptions = true,
-        description = {"Streaming replicas (no automatic failover).",
-                "In the primary's project:  --allow ADDRESS  makes the replication role (password in .env.secrets) and one",
-                "                           hostssl pg_hba line for that role and that host.",
-                "In a new project folder:   --init --primary=HOST:PORT (--primary-project DIR | --primary-cert FILE) [--slot NAME]",
-                "                           clones the primary (pg_basebackup, slot, verified TLS) and starts a hot standby.",
-                "On either side:            --status [--json]: per replica state, LSNs, lag in bytes and seconds, slot, sync state.",
-                "On the replica:            --promote: it becomes a writable primary (then backed up like one)."})
+        description = {"Streaming replicas (no automatic failover). See the README's Replicas section.",
+                "On the primary: --allow ADDRESS (replication role, one hostssl pg_hba line).",
+                "On a new project: --init --primary=HOST:PORT and --primary-project DIR or",
+                "  --primary-cert FILE: clones the primary and starts a hot standby.",
+                "Either side: --status [--json]. On the replica: --promote."})
 final class ReplicaCommand extends BaseCommand implements Callable<Integer> {
     static final class Action {
         @Option(names = "--allow", paramLabel = "ADDRESS", description = "Let the replica at ADDRESS (one host's IP) stream from this primary.")

@@ -33,7 +33,7 @@ class ReplicaIT {
     static void startPrimary() throws Exception {
         primary = PgboxProject.create("replica-primary", "PGBOX_AGENT=off");
         primary.ok("start");
-        replica = PgboxProject.create("replica-standby", "PGBOX_AGENT=off");
+        replica = PgboxProject.create("replica-standby"); // with the agent (the default): its watchdog guards a standby too
     }
 
     @AfterAll

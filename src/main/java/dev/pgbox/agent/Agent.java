@@ -9,6 +9,7 @@ import dev.pgbox.backup.LogicalBackup;
 import dev.pgbox.backup.PhysicalBackups;
 import dev.pgbox.cluster.ProjectLock;
 import dev.pgbox.cluster.Server;
+import dev.pgbox.cluster.Standby;
 import dev.pgbox.config.CronSchedule;
 import dev.pgbox.config.Setting;
 import dev.pgbox.config.Settings;
@@ -34,6 +35,8 @@ public final class Agent {
     private final Server server;
     private final PrintStream log;
     private volatile boolean stopping;
+    /** A replica has no pgBackRest stanza of its own: physical backups and their drills run on the primary. */
+    static final String ON_REPLICA = "skipped: this server is a streaming replica; physical backups and restore drills run on the primary";
 
     public Agent(Settings settings, PrintStream log) {
         this.settings = settings;
@@ -50,10 +53,16 @@ public final class Agent {
                     + (d.removed().isEmpty() ? "" : "; removed " + d.removed().size() + " old set(s)");
         });
         add(jobs, "physical-backup", Setting.BACKUP_PHYSICAL_SCHEDULE, p -> {
+            if (Standby.is(server.layout())) {
+                return ON_REPLICA;
+            }
             BackupSet b = new PhysicalBackups(server).takeScheduled(p);
             return b.type() + " backup " + b.label();
         });
         add(jobs, "verify", Setting.VERIFY_SCHEDULE, p -> {
+            if (Standby.is(server.layout())) {
+                return ON_REPLICA;
+            }
             DrillReport o = new Drills(server).run(null, p);
             return (o.ok() ? "verified " : "FAILED ") + o.physicalBackup() + " in " + o.restoreSeconds() + "s"
                     + (o.problems().isEmpty() ? "" : ": " + String.join("; ", o.problems()));

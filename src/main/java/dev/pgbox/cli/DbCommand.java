@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "db", mixinStandardHelpOptions = true, description = "Work with the application database.",
         subcommands = {DbCommand.Shell.class, DbCommand.Query.class, DbBackupCommands.Backup.class,
-                DbBackupCommands.Restore.class, DbBackupCommands.RestorePoint.class, DbBackupCommands.Verify.class})
+                DbBackupCommands.Restore.class, DbBackupCommands.RestorePoint.class, DbBackupCommands.Verify.class, ReplicaCommand.class})
 final class DbCommand extends BaseCommand implements Runnable {
     @Override
     public void run() {

@@ -34,6 +34,7 @@ final class ProjectLocking implements CommandLine.IExecutionStrategy {
             Map.entry("pgbox db restore", ALWAYS),
             Map.entry("pgbox db verify", ALWAYS),
             Map.entry("pgbox db restore-point", ALWAYS),
+            Map.entry("pgbox db replica", pr -> !pr.hasMatchedOption("--status")),
             Map.entry("pgbox app create", ALWAYS),
             Map.entry("pgbox app drop", ALWAYS),
             Map.entry("pgbox app rotate-password", ALWAYS),

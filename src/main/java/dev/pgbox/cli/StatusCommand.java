@@ -34,6 +34,7 @@ final class StatusCommand extends BaseCommand implements Callable<Integer> {
 
     private static void print(StatusReport r, PrintWriter o) {
         o.println("project      " + r.project() + " (env " + r.env() + ")");
+        o.println("role         " + r.role() + (r.role().equals("replica") ? " (hot standby, read-only: pgbox db replica --status)" : ""));
         if (!r.running()) {
             o.println("server       stopped" + (r.initialized() ? "" : " (no cluster yet: run 'pgbox start')"));
             o.println("data         " + r.dataDir());

@@ -34,7 +34,8 @@ public final class ConfigWriter {
     public static Map<String, String> render(Settings s, Layout at, TuningPlan plan) {
         Map<String, String> files = new LinkedHashMap<>();
         files.put(Layout.CONF_FILE, ServerConf.render(s, at, plan));
-        files.put("pg_hba.conf", HbaFile.render(Settings.list(s.get(Setting.POSTGRES_ALLOWED_CIDRS))));
+        files.put("pg_hba.conf", HbaFile.render(Settings.list(s.get(Setting.POSTGRES_ALLOWED_CIDRS)),
+                Settings.list(s.get(Setting.PGBOX_REPLICA_ADDRESSES))));
         files.put("pg_ident.conf", HbaFile.renderIdent(at.osUser()));
         return files;
     }

@@ -7,6 +7,8 @@ package dev.pgbox.cluster;
  */
 public final class HbaFile {
     public static final String IDENT_MAP = "pgbox";
+    /** The role replicas log in as (LOGIN REPLICATION, nothing else); its password is PGBOX_REPLICATION_PASSWORD. */
+    public static final String REPLICATION_ROLE = "pgbox_replication";
 
     private HbaFile() {
     }
@@ -17,12 +19,41 @@ public final class HbaFile {
 
     /** With one hostssl line per allowed network (POSTGRES_ALLOWED_CIDRS): TLS and scram-sha-256 required. */
     public static String render(java.util.List<String> allowedCidrs) {
+        return render(allowedCidrs, java.util.List.of());
+    }
+
+    /**
+     * Also with one hostssl line per replica address (PGBOX_REPLICA_ADDRESSES): the replication
+     * pseudo-database, the replication role only, that one host only, TLS and scram-sha-256.
+     */
+    public static String render(java.util.List<String> allowedCidrs, java.util.List<String> replicaAddresses) {
         StringBuilder remote = new StringBuilder();
         for (String cidr : allowedCidrs) {
-            String net = cidr.contains("/") ? cidr : cidr + (cidr.contains(":") ? "/128" : "/32");
-            remote.append(String.format("hostssl all       all       %-15s scram-sha-256%n", net));
+            remote.append(String.format("hostssl all       all       %-15s scram-sha-256%n", host(cidr)));
         }
-        return base() + (remote.length() == 0 ? "" : "# remote clients (POSTGRES_ALLOWED_CIDRS): TLS and scram-sha-256 only\n" + remote);
+        String text = base() + (remote.length() == 0 ? "" : "# remote clients (POSTGRES_ALLOWED_CIDRS): TLS and scram-sha-256 only\n" + remote);
+        if (!replicaAddresses.isEmpty()) {
+            text += "# streaming replicas (PGBOX_REPLICA_ADDRESSES): the replication role only, one host each\n";
+        }
+        for (String address : replicaAddresses) {
+            text += replicationLine(address);
+        }
+        return text;
+    }
+
+    /** The one pg_hba line that lets the replica at {@code address} stream WAL as {@link #REPLICATION_ROLE}. */
+    public static String replicationLine(String address) {
+        if (address.equals("*") || address.contains("/")) {
+            // a replica is one host: a network or every address would let any host there try the role
+            throw new dev.pgbox.PgboxException(dev.pgbox.ErrorKind.CONFIG, "invalid replica address '" + address + "'",
+                    "PGBOX_REPLICA_ADDRESSES takes the addresses of single hosts, not networks or '*'",
+                    "name each replica's address, e.g. PGBOX_REPLICA_ADDRESSES=10.0.0.6");
+        }
+        return String.format("hostssl replication %s %s scram-sha-256%n", REPLICATION_ROLE, host(address));
+    }
+
+    private static String host(String address) {
+        return address.contains("/") ? address : address + (address.contains(":") ? "/128" : "/32");
     }
 
     private static String base() {

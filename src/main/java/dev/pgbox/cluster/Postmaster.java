@@ -11,8 +11,8 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * The primary's postmaster as a process: started and stopped through its supervisor, waited for until
- * it accepts writes, and marked as wanted (the file the agent's watchdog reads) while it should run.
+ * The project's postmaster as a process: started and stopped through its supervisor, waited for until
+ * it serves (a primary accepts writes, a hot standby connections), and marked as wanted (the file the agent's watchdog reads) while it should run.
  */
 public final class Postmaster {
     private final Settings settings;
@@ -35,8 +35,46 @@ public final class Postmaster {
         markWanted();
         instance().supervisor().start(timeout);
         if (untilWritable) {
+            awaitServing(timeout);
+        }
+    }
+
+    /**
+     * Waits until the server does its job: a primary until it accepts writes; a hot standby (read-only
+     * by design) until it accepts connections.
+     */
+    public void awaitServing(Duration timeout) {
+        if (Standby.is(layout)) {
+            awaitAccepting(timeout);
+        } else {
             awaitWritable(timeout);
         }
+    }
+
+    /** Waits until a real query answers (a standby never becomes writable, so that is all there is to wait for). */
+    public void awaitAccepting(Duration timeout) {
+        Instance instance = instance();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            try {
+                instance.admin().value("postgres", "SELECT 1");
+                return;
+            } catch (PgboxException e) {
+                last = e.reason();
+                if (!instance.running()) {
+                    break;
+                }
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new PgboxException(ErrorKind.TIMEOUT, "the standby did not accept connections within " + timeout.toSeconds() + "s",
+                last, "read the log in " + layout.logDir() + "; the primary must be reachable and keep the WAL the standby needs");
     }
 
     /**

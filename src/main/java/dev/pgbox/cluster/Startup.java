@@ -13,7 +13,8 @@ import java.util.List;
  * Brings the project's PostgreSQL up, doing only what is missing: a running server gets its changed
  * configuration reloaded (and its role and database made when they are new); a stopped one gets its
  * folders, a new cluster when there is none, its configuration, a start through its supervisor and the
- * bootstrap. Every check that can refuse runs before anything is changed.
+ * bootstrap. A hot standby gets its configuration and a start only. Every check that can refuse runs
+ * before anything is changed.
  */
 public final class Startup {
     private Startup() {
@@ -30,7 +31,51 @@ public final class Startup {
     public static Result run(Settings requested, Layout layout, Progress progress) {
         Preflight.beforeStart(layout, progress);
         Instance instance = Instance.primary(requested, layout);
+        if (Standby.is(layout)) {
+            return standby(requested, layout, instance, progress);
+        }
         return instance.running() ? alreadyRunning(requested, layout) : start(requested, layout, instance.supervisor(), progress);
+    }
+
+    /**
+     * A hot standby (made by 'pgbox db replica --init'): its configuration and a start, nothing else. It
+     * is read-only and its roles, databases and extensions are the primary's, streamed to it, so there is
+     * no password to generate and no bootstrap; it serves once it accepts connections.
+     */
+    private static Result standby(Settings s, Layout layout, Instance instance, Progress progress) {
+        List<String> actions = new ArrayList<>();
+        Postmaster postmaster = new Postmaster(s, layout);
+        Duration timeout = Duration.ofMillis(s.millis(Setting.PGBOX_START_TIMEOUT));
+        if (instance.running()) {
+            postmaster.awaitAccepting(timeout);
+            StateFolders.prepare(s, layout);
+            if (!Files.exists(layout.wantedFile())) {
+                postmaster.markWanted();
+            }
+            List<String> changed = new ConfigWriter(s, layout).write(layout.dataDir());
+            if (!changed.isEmpty()) {
+                PgCtl.reload(layout, layout.dataDir());
+                actions.add("reloaded changed configuration (" + String.join(", ", changed) + ")");
+            }
+            return new Result(s, actions);
+        }
+        Supervisor supervisor = instance.supervisor();
+        boolean crashed = PgCtl.clearCrashed(layout, layout.dataDir());
+        if (!(supervisor instanceof SystemdSupervisor sd && Systemctl.enabled(sd.unit()))) {
+            DebianClusters.clearPort(s, progress);
+            Preflight.portFree(s);
+        }
+        StateFolders.prepare(s, layout);
+        new ConfigWriter(s, layout).write(layout.dataDir());
+        if (crashed && !"systemd".equals(supervisor.kind())) {
+            CrashLog.record(layout, "start", "postmaster gone, found by 'pgbox start'");
+        }
+        int major = layout.pg().major();
+        progress.step("starting PostgreSQL " + major + " as a hot standby on " + s.get(Setting.POSTGRES_HOST) + ":"
+                + s.integer(Setting.POSTGRES_PORT) + " (" + supervisor.kind() + ")");
+        postmaster.launch(timeout, true); // until it accepts connections: a standby is never writable
+        actions.add("started PostgreSQL " + major + " as a hot standby (read-only)");
+        return new Result(s, actions);
     }
 
     private static Result alreadyRunning(Settings requested, Layout layout) {

@@ -68,7 +68,7 @@ public final class PatroniComponent implements Component {
     }
 
     static String config(Settings s, Layout layout, TuningPlan plan, HaMember member) {
-        String replicationPassword = secret(s, Setting.PATRONI_REPLICATION_PASSWORD);
+        String replicationPassword = secret(s, Setting.PGBOX_REPLICATION_PASSWORD);
         String rewindPassword = secret(s, Setting.PATRONI_REWIND_PASSWORD);
         String restapiPassword = secret(s, Setting.PATRONI_RESTAPI_PASSWORD);
         int pgPort = Integer.parseInt(s.get(Setting.POSTGRES_PORT));

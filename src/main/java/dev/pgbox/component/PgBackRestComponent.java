@@ -42,6 +42,9 @@ public final class PgBackRestComponent implements Component {
 
     @Override
     public Reconciled reconcile(Project project, Progress progress) {
+        if (dev.pgbox.cluster.Standby.is(project.layout())) {
+            return new Reconciled(project, List.of()); // a hot standby is read-only: the stanza and backups are its primary's
+        }
         return new Reconciled(project, new PhysicalBackups(Server.of(project.settings(), project.layout())).afterStart(progress));
     }
 

@@ -74,6 +74,14 @@ public enum Setting {
     POSTGRES_SHARED_PRELOAD_LIBRARIES(Type.LIBRARY_LIST, "", "", Apply.RESTART, "shared_preload_libraries",
             "Extra libraries to load at server start, comma-separated (e.g. auto_explain). pgbox's own "
                     + "(pg_stat_statements, pg_cron) are always loaded first; these are added after them, each once."),
+    // replication (pgbox db replica): one block, kept together
+    PGBOX_REPLICA_ADDRESSES(Type.ADDRESS_LIST, "", "", Apply.RELOAD, null,
+            "Addresses of streaming replicas allowed to connect as the replication role pgbox_replication, comma-separated: "
+                    + "one hostssl scram-sha-256 line each, for that role only. 'pgbox db replica --allow ADDRESS' adds one."),
+    PGBOX_REPLICATION_PASSWORD(Type.SECRET, "", "", Apply.START, null,
+            "Password of the replication role pgbox_replication: generated into .env.secrets by 'pgbox db replica --allow' "
+                    + "on the primary; the replica's .env.secrets needs the same line (every HA member's too: Patroni's members "
+                    + "stream WAL as the same role)."),
 
     // ---- sizing inputs
     POSTGRES_TUNE_PROFILE(Type.CHOICE, "web", "", Apply.RELOAD, null,
@@ -185,8 +193,6 @@ public enum Setting {
     PATRONI_REPLICATION_CIDRS(Type.CIDR_LIST, "", "", Apply.RESTART, null,
             "Addresses or networks the other members connect from (e.g. 10.0.0.0/24): one hostssl scram-sha-256 line each "
                     + "for the replication and pg_rewind roles only. Default: this member's own address."),
-    PATRONI_REPLICATION_PASSWORD(Type.SECRET, "", "", Apply.RESTART, null,
-            "Password of the replication role the members stream WAL as; the same in every member's .env.secrets."),
     PATRONI_REWIND_PASSWORD(Type.SECRET, "", "", Apply.RESTART, null,
             "Password of the role pg_rewind logs in as when an old primary rejoins; the same on every member."),
     PATRONI_RESTAPI_PASSWORD(Type.SECRET, "", "", Apply.RESTART, null,

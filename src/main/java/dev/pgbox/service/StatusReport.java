@@ -10,9 +10,10 @@ import java.util.List;
  * {@link dev.pgbox.Json}). The server's own facts ({@code live}, flattened into the top level),
  * {@code pid}, {@code url}, {@code backups} and {@code apps} are there only while the server runs.
  *
+ * @param role "primary", or "replica" for a hot standby made by 'pgbox db replica --init'
  * @param components each component's health, in start order
  */
-public record StatusReport(String project, String env, String dataDir, String socketDir, String host, int port, boolean running,
+public record StatusReport(String project, String env, String role, String dataDir, String socketDir, String host, int port, boolean running,
                            boolean agentRunning, Long agentPid, boolean initialized, Supervision supervision, Long pid,
                            @JsonUnwrapped LiveFacts live, String url, BackupFacts backups, List<App> apps,
                            List<Health> components) {

@@ -10,6 +10,7 @@ import dev.pgbox.cluster.CrashLog;
 import dev.pgbox.cluster.Layout;
 import dev.pgbox.cluster.PgCtl;
 import dev.pgbox.cluster.Server;
+import dev.pgbox.cluster.Standby;
 import dev.pgbox.cluster.Supervisor;
 import dev.pgbox.component.AgentProcess;
 import dev.pgbox.component.Component;
@@ -37,7 +38,7 @@ public final class StatusService {
         boolean running = server.running();
         OptionalLong agentPid = AgentProcess.running(l);
         List<Health> health = Components.all().stream().map((Component c) -> c.health(project)).toList();
-        return new StatusReport(settings.projectDir().toString(), settings.envName(), l.dataDir().toString(), l.runDir().toString(),
+        return new StatusReport(settings.projectDir().toString(), settings.envName(), Standby.is(l) ? "replica" : "primary", l.dataDir().toString(), l.runDir().toString(),
                 settings.get(Setting.POSTGRES_HOST), server.port(), running, agentPid.isPresent(),
                 agentPid.isPresent() ? agentPid.getAsLong() : null, l.initialized(), supervision(server),
                 running ? PgCtl.pid(l.dataDir()).orElse(-1) : null,

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Patroni's and etcd's configuration renderers on fixed settings, folders and machine: no I/O, no process. */
 class HaComponentsRenderTest {
-    static final String SECRETS = "PATRONI_REPLICATION_PASSWORD=repl-secret-1\nPATRONI_REWIND_PASSWORD=rewind-secret-2\n"
+    static final String SECRETS = "PGBOX_REPLICATION_PASSWORD=repl-secret-1\nPATRONI_REWIND_PASSWORD=rewind-secret-2\n"
             + "PATRONI_RESTAPI_PASSWORD=rest-secret-3\nPOSTGRES_PASSWORD=app-secret-4\n";
 
     @TempDir
@@ -113,7 +113,7 @@ class HaComponentsRenderTest {
 
     @Test
     void missingHaPasswordsAreAConfigError() throws IOException {
-        Settings s = settings("", "PATRONI_REPLICATION_PASSWORD=x\n");
+        Settings s = settings("", "PGBOX_REPLICATION_PASSWORD=x\n");
         assertThatThrownBy(() -> patroni(s)).isInstanceOfSatisfying(PgboxException.class, e -> {
             assertThat(e.kind()).isEqualTo(ErrorKind.CONFIG);
             assertThat(e.getMessage()).contains("PATRONI_REWIND_PASSWORD");

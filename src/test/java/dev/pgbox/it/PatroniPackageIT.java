@@ -84,7 +84,7 @@ class PatroniPackageIT {
         int rest = PgboxProject.freePort();
         try (PgboxProject p = PgboxProject.create("patroni", "POSTGRES_LISTEN=" + MEMBER_ADDRESS, "PATRONI_MEMBER=a", "PATRONI_CLUSTER=it",
                 "PATRONI_REST_PORT=" + rest, "ETCD_CLIENT_PORT=" + client, "ETCD_PEER_PORT=" + peer, "PGBOX_AGENT=off", "BACKUP_ARCHIVE=off")) {
-            Files.writeString(p.dir().resolve(".env.secrets"), "PATRONI_REPLICATION_PASSWORD=r-pw\nPATRONI_REWIND_PASSWORD=w-pw\n"
+            Files.writeString(p.dir().resolve(".env.secrets"), "PGBOX_REPLICATION_PASSWORD=r-pw\nPATRONI_REWIND_PASSWORD=w-pw\n"
                     + "PATRONI_RESTAPI_PASSWORD=a-pw\n");
             p.ok("start");
             p.ok("stop");
@@ -177,7 +177,7 @@ class PatroniPackageIT {
         int pgPort = PgboxProject.freePort();
         Files.writeString(dir.resolve(".env.dev"), "POSTGRES_LISTEN=" + MEMBER_ADDRESS + "\nPOSTGRES_PORT=" + pgPort + "\nPATRONI_MEMBER=a\n"
                 + "PATRONI_CLUSTER=it\nPATRONI_REST_PORT=" + rest + "\nETCD_CLIENT_PORT=" + client + "\nETCD_PEER_PORT=" + peer + "\n");
-        Files.writeString(dir.resolve(".env.secrets"), "PATRONI_REPLICATION_PASSWORD=r-pw\nPATRONI_REWIND_PASSWORD=w-pw\n"
+        Files.writeString(dir.resolve(".env.secrets"), "PGBOX_REPLICATION_PASSWORD=r-pw\nPATRONI_REWIND_PASSWORD=w-pw\n"
                 + "PATRONI_RESTAPI_PASSWORD=a-pw\n");
         Settings s = Settings.load(dir, null, Map.of());
         Path state = dir.resolve("state");

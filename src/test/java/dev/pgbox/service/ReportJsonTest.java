@@ -16,7 +16,7 @@ class ReportJsonTest {
 
     @Test
     void runningStatusKeepsEveryLegacyFieldNameAndFlattensTheLiveFacts() {
-        StatusReport r = new StatusReport("/p", "dev", "/s/data", "/s/run", "localhost", 6543, true, true, 77L, true, SUPERVISION, 42L,
+        StatusReport r = new StatusReport("/p", "dev", "primary", "/s/data", "/s/run", "localhost", 6543, true, true, 77L, true, SUPERVISION, 42L,
                 new LiveFacts("15.8", "2024-05-01 10:00:00+00", 125, 3, 100, "app", 7_000_000, false, "on", "127.0.0.1",
                         List.of(new LiveFacts.Extension("vector", "0.8.0"))),
                 "postgresql://app@127.0.0.1:6543/app", new StatusReport.BackupFacts(true, 12, "0000000100000000000000AB", 1714557600,
@@ -24,7 +24,7 @@ class ReportJsonTest {
                 List.of(new StatusReport.App("shop", 9000, 1, 20)),
                 List.of(Health.up("postgresql", "running"), Health.off("agent", "PGBOX_AGENT=off")));
         JsonNode j = Json.tree(r);
-        assertThat(j.fieldNames()).toIterable().containsExactly("project", "env", "data_dir", "socket_dir", "host", "port", "running",
+        assertThat(j.fieldNames()).toIterable().containsExactly("project", "env", "role", "data_dir", "socket_dir", "host", "port", "running",
                 "agent_running", "agent_pid", "initialized", "supervision", "pid", "version", "started_at", "uptime_seconds",
                 "connections", "max_connections", "database", "database_bytes", "in_recovery", "ssl", "listen_addresses", "extensions",
                 "url", "backups", "apps", "components");
@@ -45,11 +45,11 @@ class ReportJsonTest {
 
     @Test
     void stoppedStatusLeavesOutWhatOnlyARunningServerHas() {
-        StatusReport r = new StatusReport("/p", "dev", "/s/data", "/s/run", "localhost", 6543, false, false, null, false,
+        StatusReport r = new StatusReport("/p", "dev", "primary", "/s/data", "/s/run", "localhost", 6543, false, false, null, false,
                 new StatusReport.Supervision("agent", false, "pg_ctl", 0, null, null, "/c", "/l", "/a"), null, null, null, null, null,
                 List.of(new Health("postgresql", Health.State.DOWN, "stopped", "run 'pgbox start'")));
         JsonNode j = Json.tree(r);
-        assertThat(j.fieldNames()).toIterable().containsExactly("project", "env", "data_dir", "socket_dir", "host", "port", "running",
+        assertThat(j.fieldNames()).toIterable().containsExactly("project", "env", "role", "data_dir", "socket_dir", "host", "port", "running",
                 "agent_running", "initialized", "supervision", "components");
         assertThat(j.path("supervision").has("last_crash_at")).isFalse();
         assertThat(Json.render(r)).contains("\"running\" : false");

@@ -251,7 +251,9 @@ public final class NetHosts implements AutoCloseable {
     }
 
     static boolean linkExists(String link) {
-        return Files.exists(Path.of("/sys/class/net", link));
+        // ask the kernel through ip, not /sys/class/net: in a container whose sysfs was mounted before it got its
+        // own network namespace (systemd-nspawn), sysfs lists the host's links, not ours
+        return run(List.of(IP, "link", "show", "dev", link), SETUP_TIMEOUT).ok();
     }
 
     private void ip(String... args) {

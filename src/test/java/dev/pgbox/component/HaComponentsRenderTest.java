@@ -7,13 +7,8 @@ import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
 import dev.pgbox.cluster.Layout;
 import dev.pgbox.config.Settings;
-import dev.pgbox.install.PgInstallation;
-import dev.pgbox.tune.Machine;
-import dev.pgbox.tune.Profile;
-import dev.pgbox.tune.Tuner;
 import dev.pgbox.tune.TuningPlan;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -29,18 +24,15 @@ class HaComponentsRenderTest {
     Path dir;
 
     private Settings settings(String env, String secrets) throws IOException {
-        Files.writeString(dir.resolve(".env.dev"), env);
-        Files.writeString(dir.resolve(".env.secrets"), secrets);
-        return Settings.load(dir, null, Map.of());
+        return RenderFixture.settings(dir, env, secrets);
     }
 
     private Layout layout() {
-        return new Layout(dir, dir.resolve("st"), dir.resolve("st/data"), dir.resolve("st/run"), dir.resolve("st/log"),
-                "postgres", PgInstallation.of(15), false);
+        return RenderFixture.layout(dir);
     }
 
     private static TuningPlan plan() {
-        return Tuner.plan(new Machine(8L << 30, 2, true, 0, "t", "t"), Profile.WEB, 50, Map.of());
+        return RenderFixture.plan();
     }
 
     private String patroni(Settings s) {

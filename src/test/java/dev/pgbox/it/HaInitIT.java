@@ -1,0 +1,124 @@
+package dev.pgbox.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The one-box HA trial for real: a started pgbox project with data becomes the first Patroni member
+ * ('pgbox ha init', a local etcd member beside it), keeps its data, and from then on 'pgbox stop' and
+ * 'pgbox start' stop and start Patroni, PostgreSQL and etcd together.
+ */
+@Timeout(900)
+class HaInitIT {
+    /** A loopback address that is not 127.0.0.1: Patroni refuses 127.0.0.1 as a connect address. */
+    private static final String MEMBER_ADDRESS = "127.0.0.2";
+    private PgboxProject project;
+    private final List<Long> pids = new ArrayList<>();
+
+    @AfterEach
+    void cleanUp() {
+        if (project != null) {
+            project.pgbox("stop");
+            pidsNow().forEach(pids::add);
+            for (long pid : pids) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            project.close();
+        }
+    }
+
+    @Test
+    void initHandsAStartedProjectToPatroniAndStartStopFollow() throws Exception {
+        int rest = PgboxProject.freePort();
+        int client = PgboxProject.freePort();
+        int peer = PgboxProject.freePort();
+        project = PgboxProject.create("ha", "POSTGRES_LISTEN=" + MEMBER_ADDRESS, "PATRONI_REST_PORT=" + rest, "ETCD_CLIENT_PORT=" + client,
+                "ETCD_PEER_PORT=" + peer, "PGBOX_AGENT=off", "BACKUP_ARCHIVE=off");
+        project.ok("start");
+        project.ok("db", "query", "CREATE TABLE kept (v int); INSERT INTO kept VALUES (1)");
+
+        PgboxProject.Run init = project.ok("ha", "init", "--cluster", "trial", "--member", "a");
+        assertThat(init.stdout()).contains("member 'a' of cluster 'trial'");
+        Path secrets = project.dir().resolve(".env.secrets");
+        String secretText = Files.readString(secrets);
+        assertThat(secretText).contains("PGBOX_REPLICATION_PASSWORD=", "PATRONI_REWIND_PASSWORD=", "PATRONI_RESTAPI_PASSWORD=");
+        assertThat(Files.getPosixFilePermissions(secrets)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        for (String secret : project.secretValues()) {
+            assertThat(init.all()).doesNotContain(secret);
+        }
+        assertThat(Files.readString(project.dir().resolve(".env.dev"))).contains("PATRONI_CLUSTER=trial", "PATRONI_MEMBER=a");
+        assertThat(project.admin().value("postgres", "SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles "
+                + "WHERE rolname IN ('pgbox_replication', 'pgbox_rewind') AND rolcanlogin")).isEqualTo("pgbox_replication,pgbox_rewind");
+
+        assertLeader();
+        List<Long> running = pidsNow();
+        assertThat(running).hasSize(3); // Patroni, etcd, the postmaster
+        pids.addAll(running);
+        assertThat(commandLine(running.get(0))).contains("patroni");
+        assertThat(commandLine(running.get(1))).contains("etcd");
+        // the row survived the hand-over, and the server takes writes under Patroni
+        assertThat(project.ok("db", "query", "SELECT count(*) AS n FROM kept").stdout()).contains("1");
+        project.ok("db", "query", "INSERT INTO kept VALUES (2)");
+        assertThat(project.ok("status").stdout()).contains("Patroni");
+
+        project.ok("stop");
+        for (long pid : running) {
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("pid " + pid + " after stop").isFalse();
+        }
+        assertThat(project.pgbox("ha", "status").exitCode()).isEqualTo(4);
+
+        project.ok("start");
+        assertLeader();
+        List<Long> again = pidsNow();
+        pids.addAll(again);
+        assertThat(again).hasSize(3).doesNotContainAnyElementsOf(running);
+        assertThat(project.ok("db", "query", "SELECT count(*) AS n FROM kept").stdout()).contains("2");
+    }
+
+    private void assertLeader() throws Exception {
+        PgboxProject.Run status = project.ok("ha", "status", "--json");
+        JsonNode j = new ObjectMapper().readTree(status.stdout());
+        assertThat(j.path("cluster").asText()).isEqualTo("trial");
+        assertThat(j.path("etcd").get(0).path("healthy").asBoolean()).as(status.stdout()).isTrue();
+        assertThat(j.path("members")).hasSize(1);
+        JsonNode m = j.path("members").get(0);
+        assertThat(m.path("name").asText()).isEqualTo("a");
+        assertThat(m.path("role").asText()).isEqualTo("leader");
+        assertThat(m.path("state").asText()).isEqualTo("running");
+        assertThat(m.path("host").asText()).isEqualTo(MEMBER_ADDRESS);
+        assertThat(m.path("port").asInt()).isEqualTo(project.port());
+    }
+
+    /** Patroni's, etcd's and the postmaster's PIDs from their PID files (absent ones left out). */
+    private List<Long> pidsNow() {
+        List<Long> out = new ArrayList<>();
+        Path run = project.dir().resolve(".pgbox/run");
+        for (Path f : List.of(run.resolve("patroni.pid"), run.resolve("etcd.pid"))) {
+            try {
+                if (Files.exists(f)) {
+                    out.add(Long.parseLong(Files.readString(f).strip()));
+                }
+            } catch (Exception e) {
+                // no PID to add
+            }
+        }
+        if (project.pid() > 0) {
+            out.add(project.pid());
+        }
+        return out;
+    }
+
+    private static String commandLine(long pid) {
+        return ProcessHandle.of(pid).flatMap(h -> h.info().commandLine()).orElse("");
+    }
+}

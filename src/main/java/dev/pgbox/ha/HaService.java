@@ -8,6 +8,7 @@ import dev.pgbox.cluster.OwnedFiles;
 import dev.pgbox.cluster.PatroniSupervisor;
 import dev.pgbox.cluster.Server;
 import dev.pgbox.cluster.Standby;
+import dev.pgbox.component.AgentComponent;
 import dev.pgbox.component.EtcdComponent;
 import dev.pgbox.component.HaMember;
 import dev.pgbox.component.PatroniComponent;
@@ -139,6 +140,8 @@ public final class HaService {
             throw e;
         }
         actions.add("Patroni runs PostgreSQL as the leader of '" + me.cluster() + "', with a local etcd member");
+        // the agent learns its server's supervisor is now Patroni (its watchdog leaves restarts to Patroni)
+        actions.addAll(new AgentComponent().reconcile(Project.of(s, layout), progress).actions());
         return new HaInitReport(me.cluster(), me.name(), me.address(), restUrl(s, me), etcdEndpoints(s, me).get(0), already, generated,
                 actions, secretsFile.toString(), PatroniSupervisor.folder(layout).toString());
     }

@@ -43,7 +43,7 @@ class HaInitIT {
         int client = PgboxProject.freePort();
         int peer = PgboxProject.freePort();
         project = PgboxProject.create("ha", "POSTGRES_LISTEN=" + MEMBER_ADDRESS, "PATRONI_REST_PORT=" + rest, "ETCD_CLIENT_PORT=" + client,
-                "ETCD_PEER_PORT=" + peer, "PGBOX_AGENT=off", "BACKUP_ARCHIVE=off");
+                "ETCD_PEER_PORT=" + peer, "BACKUP_ARCHIVE=off");
         project.ok("start");
         project.ok("db", "query", "CREATE TABLE kept (v int); INSERT INTO kept VALUES (1)");
 
@@ -69,9 +69,14 @@ class HaInitIT {
         // the row survived the hand-over, and the server takes writes under Patroni
         assertThat(project.ok("db", "query", "SELECT count(*) AS n FROM kept").stdout()).contains("1");
         project.ok("db", "query", "INSERT INTO kept VALUES (2)");
-        assertThat(project.ok("status").stdout()).contains("Patroni");
+        JsonNode status = new ObjectMapper().readTree(project.ok("status", "--json").stdout());
+        assertThat(status.path("supervision").path("supervisor").asText()).isEqualTo("patroni");
+        assertThat(status.path("agent_running").asBoolean()).isTrue();
+        long agent = status.path("agent_pid").asLong();
+        pids.add(agent);
 
         project.ok("stop");
+        assertThat(ProcessHandle.of(agent).map(ProcessHandle::isAlive).orElse(false)).as("the agent after stop").isFalse();
         for (long pid : running) {
             assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("pid " + pid + " after stop").isFalse();
         }

@@ -75,6 +75,12 @@ class HaInitIT {
         long agent = status.path("agent_pid").asLong();
         pids.add(agent);
 
+        // again on a running member: nothing is redone, the same processes keep running
+        assertThat(project.ok("ha", "init").stdout()).contains("HA member 'a' of cluster 'trial'");
+        project.ok("start");
+        assertLeader();
+        assertThat(pidsNow()).containsExactlyElementsOf(running);
+
         project.ok("stop");
         assertThat(ProcessHandle.of(agent).map(ProcessHandle::isAlive).orElse(false)).as("the agent after stop").isFalse();
         for (long pid : running) {

@@ -80,6 +80,12 @@ class HaInitIT {
         project.ok("start");
         assertLeader();
         assertThat(pidsNow()).containsExactlyElementsOf(running);
+        project.ok("restart");
+        assertLeader();
+        List<Long> restarted = pidsNow();
+        pids.addAll(restarted);
+        assertThat(restarted).hasSize(3).doesNotContainAnyElementsOf(running);
+        running = restarted;
 
         project.ok("stop");
         assertThat(ProcessHandle.of(agent).map(ProcessHandle::isAlive).orElse(false)).as("the agent after stop").isFalse();

@@ -33,7 +33,8 @@ public record PatroniSupervisor(Layout layout, Settings settings) implements Sup
     public static final String PATRONI = "patroni";
     public static final String ETCD = "etcd";
     private static final Pattern REST_ADDRESS = Pattern.compile("(?ms)^restapi:.*?^  connect_address:\\s*'?([^'\\s]+)");
-    private static final Pattern LEADER = Pattern.compile("\"role\":\\s*\"leader\"");
+    private static final Pattern NAME = Pattern.compile("(?m)^name:\\s*'?([^'\\s]+)");
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private static final Pattern CLIENT_URL = Pattern.compile("(?m)^advertise-client-urls:\\s*['\"]?([^'\"\\s,]+)");
 
     /** Where an HA member's configuration lives: patroni.yml, etcd.yml, the member file, Patroni's pgpass. */
@@ -175,7 +176,7 @@ public record PatroniSupervisor(Layout layout, Settings settings) implements Sup
                             return;
                         }
                         last = "Patroni holds the leader lock; PostgreSQL is still being promoted";
-                    } else if (status(api + "/replica") == 200 && LEADER.matcher(get(api + "/cluster")).find()) {
+                    } else if (status(api + "/replica") == 200 && ledByAnother(get(api + "/cluster"), memberName(layout))) {
                         return;
                     } else {
                         last = "Patroni reports this member neither as the leader nor as a running replica yet";
@@ -188,6 +189,31 @@ public record PatroniSupervisor(Layout layout, Settings settings) implements Sup
         }
         throw new PgboxException(ErrorKind.TIMEOUT, "Patroni did not start PostgreSQL within " + timeout.toSeconds() + "s", last,
                 "read " + logFile(layout, PATRONI) + " and the log in " + layout.logDir());
+    }
+
+    /**
+     * Whether Patroni's /cluster answer names a leader other than {@code me}. Right after Patroni takes the
+     * lock for this member, /replica may still answer 200 (PostgreSQL not promoted yet) while /cluster
+     * already lists this member as the leader: that is not a replica to stop waiting for.
+     */
+    static boolean ledByAnother(String clusterJson, String me) {
+        try {
+            for (com.fasterxml.jackson.databind.JsonNode m : JSON.readTree(clusterJson).path("members")) {
+                String role = m.path("role").asText();
+                if ((role.equals("leader") || role.equals("standby_leader")) && !m.path("name").asText().equals(me)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** This member's name, as the rendered patroni.yml gives it. */
+    static String memberName(Layout l) {
+        Matcher m = NAME.matcher(OwnedFiles.read(patroniConf(l)));
+        return m.find() ? m.group(1) : "";
     }
 
     /** host:port of Patroni's REST API, as the rendered patroni.yml gives it (restapi.connect_address). */

@@ -40,10 +40,23 @@ class PatroniSupervisorTest {
         // restapi's connect address, not postgresql's (which comes later in the file)
         assertThat(PatroniSupervisor.restAddress(l)).isEqualTo("10.0.0.5:8111");
 
+        assertThat(PatroniSupervisor.memberName(l)).isEqualTo("db1");
+
         assertThat(PatroniSupervisor.isMember(l)).isFalse();
         assertThat(Supervisor.of(s, l)).isNotInstanceOf(PatroniSupervisor.class);
         Files.writeString(PatroniSupervisor.memberFile(l), "cluster=shop\nmember=db1\n");
         assertThat(Supervisor.of(s, l)).isInstanceOf(PatroniSupervisor.class);
         assertThat(Supervisor.of(s, l).kind()).isEqualTo("patroni");
+    }
+
+    @Test
+    void aReplicaIsDoneWaitingOnlyWhenAnotherMemberLeads() {
+        String meLeading = "{\"members\": [{\"name\": \"a\", \"role\": \"leader\", \"state\": \"starting\"}], \"scope\": \"t\"}";
+        String bLeading = "{\"members\": [{\"name\": \"b\", \"role\": \"leader\", \"state\": \"running\"}, "
+                + "{\"name\": \"a\", \"role\": \"replica\", \"state\": \"streaming\"}]}";
+        assertThat(PatroniSupervisor.ledByAnother(meLeading, "a")).isFalse();
+        assertThat(PatroniSupervisor.ledByAnother(bLeading, "a")).isTrue();
+        assertThat(PatroniSupervisor.ledByAnother("{\"members\": []}", "a")).isFalse();
+        assertThat(PatroniSupervisor.ledByAnother("", "a")).isFalse();
     }
 }

@@ -80,7 +80,7 @@ class HaInitIT {
         project.ok("start");
         assertLeader();
         assertThat(pidsNow()).containsExactlyElementsOf(running);
-        project.ok("restart");
+        withLogs("restart");
         assertLeader();
         List<Long> restarted = pidsNow();
         pids.addAll(restarted);
@@ -94,12 +94,42 @@ class HaInitIT {
         }
         assertThat(project.pgbox("ha", "status").exitCode()).isEqualTo(4);
 
-        project.ok("start");
+        withLogs("start");
         assertLeader();
         List<Long> again = pidsNow();
         pids.addAll(again);
         assertThat(again).hasSize(3).doesNotContainAnyElementsOf(running);
         assertThat(project.ok("db", "query", "SELECT count(*) AS n FROM kept").stdout()).contains("2");
+    }
+
+    /** A stopped project: init starts it to make the roles, then hands it over; the names default to the folder's and the host's. */
+    @Test
+    void initTakesAStoppedProjectWithDefaultNames() throws Exception {
+        project = PgboxProject.create("ha-stopped", "POSTGRES_LISTEN=" + MEMBER_ADDRESS, "PATRONI_REST_PORT=" + PgboxProject.freePort(),
+                "ETCD_CLIENT_PORT=" + PgboxProject.freePort(), "ETCD_PEER_PORT=" + PgboxProject.freePort(), "PGBOX_AGENT=off",
+                "BACKUP_ARCHIVE=off");
+        project.ok("start");
+        project.ok("stop");
+        project.ok("ha", "init");
+        String cluster = project.dir().getFileName().toString().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+        assertThat(Files.readString(project.dir().resolve(".env.dev"))).contains("PATRONI_CLUSTER=" + cluster, "PATRONI_MEMBER=");
+        JsonNode j = new ObjectMapper().readTree(project.ok("ha", "status", "--json").stdout());
+        pids.addAll(pidsNow());
+        assertThat(j.path("cluster").asText()).isEqualTo(cluster);
+        assertThat(j.path("members").get(0).path("name").asText()).isEqualTo(j.path("member").asText());
+        assertThat(j.path("members").get(0).path("role").asText()).isEqualTo("leader");
+        assertThat(project.ok("ha", "status").stdout()).contains("cluster   " + cluster, "healthy", "leader", "running");
+    }
+
+    /** Runs pgbox, showing Patroni's log when it fails. */
+    private void withLogs(String... args) throws Exception {
+        PgboxProject.Run r = project.pgbox(args);
+        if (r.exitCode() != 0) {
+            Path log = project.dir().resolve(".pgbox/log/patroni.log");
+            String patroni = Files.exists(log) ? Files.readString(log) : "(no patroni.log)";
+            assertThat(r.exitCode()).as("pgbox " + String.join(" ", args) + ":\n" + r.all() + "\npatroni.log:\n" + patroni.substring(Math.max(0, patroni.length() - 6000)))
+                    .isZero();
+        }
     }
 
     private void assertLeader() throws Exception {

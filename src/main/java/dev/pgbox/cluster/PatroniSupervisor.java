@@ -70,8 +70,7 @@ public record PatroniSupervisor(Layout layout, Settings settings) implements Sup
     @Override
     public void start(Duration timeout) {
         startEtcd(layout, timeout);
-        startPatroni(layout);
-        awaitPostgres(timeout);
+        awaitPostgres(startPatroni(layout), timeout);
     }
 
     @Override
@@ -159,13 +158,13 @@ public record PatroniSupervisor(Layout layout, Settings settings) implements Sup
      * primary as a standby first and promotes it once it holds the leader lock, so answering a query is
      * not enough.
      */
-    private void awaitPostgres(Duration timeout) {
+    private void awaitPostgres(long patroni, Duration timeout) {
         Instance instance = new Instance("primary", null, settings.integer(dev.pgbox.config.Setting.POSTGRES_PORT), layout, this);
         String api = "http://" + restAddress(layout);
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "PostgreSQL not started yet";
         while (System.nanoTime() < deadline) {
-            if (running(layout, PATRONI).isEmpty()) {
+            if (!PgCtl.alive(patroni)) { // by PID: its command line is briefly unreadable while setsid and setpriv exec it
                 throw new PgboxException(ErrorKind.TOOL_FAILED, "Patroni exited before PostgreSQL started", tail(logFile(layout, PATRONI)),
                         "read " + logFile(layout, PATRONI) + "; fix the cause and run 'pgbox start' again");
             }

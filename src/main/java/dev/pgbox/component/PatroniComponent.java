@@ -204,6 +204,11 @@ public final class PatroniComponent implements Component {
             lines.add("hostssl replication " + REPLICATION_ROLE + " " + net + " scram-sha-256");
             lines.add("hostssl postgres " + REWIND_ROLE + " " + net + " scram-sha-256");
         }
+        // Patroni reads its own server's timeline over a replication connection to localhost
+        String local = "hostssl replication " + REPLICATION_ROLE + " 127.0.0.1/32 scram-sha-256";
+        if (!lines.contains(local)) {
+            lines.add(local);
+        }
         return lines;
     }
 

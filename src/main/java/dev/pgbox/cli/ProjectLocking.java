@@ -38,12 +38,14 @@ final class ProjectLocking implements CommandLine.IExecutionStrategy {
             Map.entry("pgbox app create", ALWAYS),
             Map.entry("pgbox app drop", ALWAYS),
             Map.entry("pgbox app rotate-password", ALWAYS),
-            Map.entry("pgbox rls enable", ALWAYS));
+            Map.entry("pgbox rls enable", ALWAYS),
+            Map.entry("pgbox ha init", ALWAYS));
 
     /** Commands that only read (or, like db query and db shell, run the user's own SQL), or that lock on their own (the agent's jobs). */
     static final Set<String> READ_ONLY = Set.of("pgbox", "pgbox init", "pgbox completion", "pgbox install", "pgbox status", "pgbox config", "pgbox agent",
             "pgbox db", "pgbox db shell", "pgbox db query", "pgbox app", "pgbox app list", "pgbox app url",
-            "pgbox rls", "pgbox rls test", "pgbox rls audit", "pgbox security", "pgbox security audit");
+            "pgbox rls", "pgbox rls test", "pgbox rls audit", "pgbox security", "pgbox security audit",
+            "pgbox ha", "pgbox ha status");
 
     /** Commands that may make the project's state dir; the others have nothing to protect before it exists. */
     private static final Set<String> CREATORS = Set.of("pgbox start", "pgbox restart");

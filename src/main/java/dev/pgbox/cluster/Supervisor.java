@@ -10,9 +10,9 @@ import java.time.Duration;
 /**
  * What starts, stops and keeps up one project's postmaster: systemd units where systemd is PID 1
  * (back after a reboot, restarted after a crash), else pg_ctl with the agent's watchdog restarting a
- * crashed server. Chosen by PGBOX_SUPERVISOR.
+ * crashed server. Chosen by PGBOX_SUPERVISOR; on an HA member Patroni ({@link PatroniSupervisor}).
  */
-public sealed interface Supervisor permits PgCtlSupervisor, SystemdSupervisor {
+public sealed interface Supervisor permits PgCtlSupervisor, SystemdSupervisor, PatroniSupervisor {
 
     /** Starts the postmaster; returns once it accepts connections (it may still be in recovery). */
     void start(Duration timeout);
@@ -26,10 +26,13 @@ public sealed interface Supervisor permits PgCtlSupervisor, SystemdSupervisor {
     /** Who restarts a crashed server, and what brings it back after a reboot, in words for status. */
     String describe();
 
-    /** "systemd" or "agent". */
+    /** "systemd", "agent" or "patroni". */
     String kind();
 
     static Supervisor of(Settings s, Layout l) {
+        if (PatroniSupervisor.isMember(l)) {
+            return new PatroniSupervisor(l, s); // an HA member ('pgbox ha init'): Patroni owns start and stop
+        }
         String want = s.get(Setting.PGBOX_SUPERVISOR);
         boolean systemd = "systemd".equals(want) || ("auto".equals(want) && systemdIsInit() && OsUser.isRoot());
         return systemd ? new SystemdSupervisor(l, s) : new PgCtlSupervisor(l);

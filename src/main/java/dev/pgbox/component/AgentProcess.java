@@ -139,7 +139,7 @@ public final class AgentProcess {
                 case PGBOX_STATE_DIR -> l.stateDir().toString();
                 case PGBOX_OS_USER -> l.osUser();
                 case PGBOX_PG_VERSION -> Integer.toString(l.pg().major());
-                case PGBOX_SUPERVISOR -> supervisorKind;
+                case PGBOX_SUPERVISOR -> "patroni".equals(supervisorKind) ? null : supervisorKind; // HA member: the agent finds Patroni too
                 case POSTGRES_PASSWORD, PGBOX_ENV -> null;
                 default -> s.source(setting).equals(Settings.DEFAULT_SOURCE) ? null : s.get(setting);
             };

@@ -2,10 +2,13 @@ package dev.pgbox.component;
 
 import dev.pgbox.Progress;
 import dev.pgbox.cluster.Layout;
+import dev.pgbox.cluster.OwnedFiles;
+import dev.pgbox.cluster.PatroniSupervisor;
 import dev.pgbox.config.Setting;
 import dev.pgbox.config.Settings;
 import dev.pgbox.install.Requirement;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +16,8 @@ import java.util.Map;
 /**
  * This host's etcd member (Debian's etcd-server, 3.4), the store Patroni keeps its leader lease in.
  * One member is a one-box trial; three members on three hosts are the production shape (any one may
- * be lost). Not in the start order yet: the HA commands run it.
+ * be lost). Runs only on an HA member ('pgbox ha init'), started and stopped with Patroni by
+ * {@link PatroniSupervisor}; not in the start order, so a plain project never sees it.
  */
 public final class EtcdComponent implements Component {
     public static final String NAME = "etcd";
@@ -83,14 +87,35 @@ public final class EtcdComponent implements Component {
         return address.startsWith("127.") || address.equals("::1");
     }
 
+    /**
+     * On an HA member ('pgbox ha init' made it one): etcd.yml rendered again from the settings and this
+     * host's etcd member started unless it runs. Nothing on any other project.
+     */
     @Override
     public Reconciled reconcile(Project project, Progress progress) {
-        return new Reconciled(project, List.of()); // the HA commands start members (issue 9); 'pgbox start' runs no etcd yet
+        Layout l = project.layout();
+        if (!PatroniSupervisor.isMember(l)) {
+            return new Reconciled(project, List.of());
+        }
+        writeConfig(project);
+        boolean was = PatroniSupervisor.running(l, PatroniSupervisor.ETCD).isPresent();
+        long pid = PatroniSupervisor.startEtcd(l, Duration.ofMillis(project.settings().millis(Setting.PGBOX_START_TIMEOUT)));
+        return new Reconciled(project, was ? List.of() : List.of("started etcd (pid " + pid + ", log "
+                + PatroniSupervisor.logFile(l, PatroniSupervisor.ETCD) + ")"));
+    }
+
+    /** Writes etcd.yml (0600, the server's OS user's) and makes the member's data dir (0700) where etcd expects them. */
+    public static void writeConfig(Project project) {
+        Layout l = project.layout();
+        OwnedFiles.directory(PatroniSupervisor.folder(l), l.osUser(), "rwx------");
+        OwnedFiles.directory(dataDir(l), l.osUser(), "rwx------");
+        OwnedFiles.write(PatroniSupervisor.etcdConf(l), EtcdComponent.render(project.settings(), l,
+                HaMember.of(project.settings(), hostName())).get(CONF_FILE), l.osUser(), "rw-------");
     }
 
     @Override
     public List<String> stop(Project project) {
-        return List.of();
+        return PatroniSupervisor.stopEtcd(project.layout()) ? List.of("etcd stopped") : List.of();
     }
 
     @Override
@@ -109,7 +134,7 @@ public final class EtcdComponent implements Component {
     }
 
     /** This machine's host name (the default member name). */
-    static String hostName() {
+    public static String hostName() {
         try {
             return java.net.InetAddress.getLocalHost().getHostName();
         } catch (java.net.UnknownHostException e) {

@@ -5,6 +5,8 @@ import dev.pgbox.PgboxException;
 import dev.pgbox.Progress;
 import dev.pgbox.cluster.HbaFile;
 import dev.pgbox.cluster.Layout;
+import dev.pgbox.cluster.OwnedFiles;
+import dev.pgbox.cluster.PatroniSupervisor;
 import dev.pgbox.cluster.ServerConf;
 import dev.pgbox.config.Setting;
 import dev.pgbox.config.Settings;
@@ -13,6 +15,7 @@ import dev.pgbox.sql.AdminSql;
 import dev.pgbox.tune.TunedSetting;
 import dev.pgbox.tune.TuningPlan;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -24,7 +27,8 @@ import java.util.Set;
  * Patroni: runs this member's PostgreSQL, holds the leader lease in etcd, promotes a standby when the
  * primary is lost and rewinds an old primary back into the cluster. Its patroni.yml is rendered from
  * pgbox's catalogue, so tuning, security (TLS, scram, pg_hba), logging and pgBackRest's archiving carry
- * over from a plain pgbox server. Not in the start order yet: the HA commands run it.
+ * over from a plain pgbox server. Runs only on an HA member ('pgbox ha init'), as its {@link PatroniSupervisor};
+ * not in the start order, so a plain project never sees it.
  */
 public final class PatroniComponent implements Component {
     public static final String NAME = "patroni";
@@ -200,6 +204,11 @@ public final class PatroniComponent implements Component {
             lines.add("hostssl replication " + REPLICATION_ROLE + " " + net + " scram-sha-256");
             lines.add("hostssl postgres " + REWIND_ROLE + " " + net + " scram-sha-256");
         }
+        // Patroni reads its own server's timeline over a replication connection to localhost
+        String local = "hostssl replication " + REPLICATION_ROLE + " 127.0.0.1/32 scram-sha-256";
+        if (!lines.contains(local)) {
+            lines.add(local);
+        }
         return lines;
     }
 
@@ -249,14 +258,37 @@ public final class PatroniComponent implements Component {
         return v;
     }
 
+    /**
+     * On an HA member: patroni.yml rendered again from the settings (so tuning and security changes
+     * carry over) and Patroni started unless it runs; Patroni then starts PostgreSQL. Nothing on any
+     * other project.
+     */
     @Override
     public Reconciled reconcile(Project project, Progress progress) {
-        return new Reconciled(project, List.of()); // the HA commands start Patroni (issue 9); 'pgbox start' does not yet
+        Layout l = project.layout();
+        if (!PatroniSupervisor.isMember(l)) {
+            return new Reconciled(project, List.of());
+        }
+        writeConfig(project);
+        boolean was = PatroniSupervisor.running(l, PatroniSupervisor.PATRONI).isPresent();
+        long pid = PatroniSupervisor.startPatroni(l);
+        return new Reconciled(project, was ? List.of() : List.of("started Patroni (pid " + pid + ", log "
+                + PatroniSupervisor.logFile(l, PatroniSupervisor.PATRONI) + ")"));
     }
 
+    /** Writes patroni.yml (0600: it holds passwords; the server's OS user's) and the folder of Patroni's pgpass. */
+    public static void writeConfig(Project project) {
+        Layout l = project.layout();
+        OwnedFiles.directory(PatroniSupervisor.folder(l), l.osUser(), "rwx------");
+        OwnedFiles.directory(pgpass(l).getParent(), l.osUser(), "rwx------");
+        OwnedFiles.write(PatroniSupervisor.patroniConf(l), new PatroniComponent().render(project).get(CONF_FILE), l.osUser(), "rw-------");
+    }
+
+    /** Stops Patroni, which stops PostgreSQL and gives up the leader lease. */
     @Override
     public List<String> stop(Project project) {
-        return List.of();
+        Duration timeout = Duration.ofMillis(project.settings().millis(Setting.PGBOX_STOP_TIMEOUT)).plusSeconds(30);
+        return PatroniSupervisor.stopPatroni(project.layout(), timeout) ? List.of("Patroni stopped (and PostgreSQL with it)") : List.of();
     }
 
     @Override

@@ -72,7 +72,9 @@ class HaComponentsRenderTest {
                 .contains("local all postgres peer map=pgbox",
                         "hostssl replication pgbox_replication 10.0.0.0/24 scram-sha-256",
                         "hostssl postgres pgbox_rewind 10.0.0.0/24 scram-sha-256",
-                        "hostssl replication pgbox_replication 10.9.0.7/32 scram-sha-256");
+                        "hostssl replication pgbox_replication 10.9.0.7/32 scram-sha-256",
+                        // Patroni's own replication connection to its server, over localhost
+                        "hostssl replication pgbox_replication 127.0.0.1/32 scram-sha-256");
         assertThat(hba.stream().filter(l -> l.contains("replication"))).allMatch(l -> l.startsWith("hostssl "));
         assertThat(patroni(s)).contains("  pg_hba:\n    - 'local all postgres peer map=pgbox'\n", "  pg_ident:\n    - 'pgbox postgres postgres'\n");
     }

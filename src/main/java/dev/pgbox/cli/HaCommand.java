@@ -1,0 +1,88 @@
+package dev.pgbox.cli;
+
+import dev.pgbox.Json;
+import dev.pgbox.ha.HaInitReport;
+import dev.pgbox.ha.HaService;
+import dev.pgbox.ha.HaStatus;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "ha", mixinStandardHelpOptions = true,
+        description = {"High availability on Patroni + etcd. See the README's HA section.",
+                "init: make this project the first member (Patroni runs PostgreSQL, with a local etcd member).",
+                "status: the cluster, its etcd endpoints and every member."},
+        subcommands = {HaCommand.Init.class, HaCommand.Status.class})
+final class HaCommand extends BaseCommand implements Runnable {
+    @Override
+    public void run() {
+        spec.commandLine().usage(out());
+    }
+
+    @Command(name = "init", mixinStandardHelpOptions = true,
+            description = {"Make this project (started once by 'pgbox start') the first member of a Patroni cluster:",
+                    "installs Patroni and etcd, generates the HA passwords into .env.secrets, creates the replication",
+                    "and rewind roles, then hands the server to Patroni with a local etcd member. Needs",
+                    "POSTGRES_LISTEN set to this member's address (127.0.0.2 works for a one-box trial)."})
+    static final class Init extends BaseCommand implements Callable<Integer> {
+        @Option(names = "--cluster", paramLabel = "NAME", description = "The cluster's name (default: PATRONI_CLUSTER, else the folder's name).")
+        String cluster;
+
+        @Option(names = "--member", paramLabel = "NAME", description = "This member's name (default: PATRONI_MEMBER, else the host name).")
+        String member;
+
+        @Override
+        public Integer call() {
+            HaInitReport r = HaService.init(settings(), cluster, member, console());
+            PrintWriter o = out();
+            o.println((r.alreadyMember() ? "HA member '" : "this project is now HA member '") + r.member() + "' of cluster '" + r.cluster()
+                    + "' (leader)");
+            for (String a : r.actions()) {
+                o.println("  " + a);
+            }
+            o.println("  address:  " + r.address() + " · Patroni REST " + r.patroniApi() + " · etcd " + r.etcd());
+            o.println("  secrets:  " + (r.generatedSecrets().isEmpty() ? "kept" : "generated " + String.join(", ", r.generatedSecrets()))
+                    + " in " + r.secretsFile() + " (not shown)");
+            o.println("  configs:  " + r.configFolder() + " (patroni.yml, etcd.yml)");
+            o.println("  next:     pgbox ha status · pgbox start / stop now run Patroni and etcd");
+            return 0;
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = {"The cluster: name, etcd endpoints and health, and per member: role, state, host, port, timeline, lag."})
+    static final class Status extends BaseCommand implements Callable<Integer> {
+        @Option(names = "--json", description = "Print the status as JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            HaStatus r = HaService.status(settings());
+            if (json) {
+                out().println(Json.render(r));
+            } else {
+                print(r, out());
+            }
+            return r.patroniError() == null ? 0 : dev.pgbox.ErrorKind.NOT_RUNNING.exitCode();
+        }
+
+        static void print(HaStatus r, PrintWriter o) {
+            o.println("cluster   " + r.cluster() + " (this member: " + r.member() + ")");
+            for (HaStatus.Endpoint e : r.etcd()) {
+                o.println("etcd      " + e.url() + " · " + (e.healthy() ? "healthy" : "NOT healthy: " + e.detail()));
+            }
+            o.println("patroni   " + r.patroniApi() + (r.patroniError() != null ? " · " + r.patroniError() : ""));
+            if (!r.members().isEmpty()) {
+                o.println(String.format("%-16s %-13s %-10s %-22s %-8s %s", "member", "role", "state", "host:port", "timeline", "lag"));
+                for (HaStatus.Member m : r.members()) {
+                    o.println(String.format("%-16s %-13s %-10s %-22s %-8s %s", m.name(), m.role(), m.state(), m.host() + ":" + m.port(),
+                            m.timeline() == null ? "-" : m.timeline().toString(), m.lag() == null ? "-" : m.lag() + " B"));
+                }
+            }
+            if (r.leaderLeaseSeconds() != null) {
+                o.println("lease     " + r.leaderLeaseSeconds() + "s left on the leader's lease");
+            }
+        }
+    }
+}

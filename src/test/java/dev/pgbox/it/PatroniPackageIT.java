@@ -106,6 +106,8 @@ class PatroniPackageIT {
             ProcessBuilder pb = new ProcessBuilder("/usr/bin/setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups",
                     PatroniSource.PATRONI.toString(), yml.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("patroni.log").toFile());
             pb.environment().keySet().removeIf(k -> k.startsWith("PATRONI") || k.startsWith("PG"));
+            // as postgres: a working folder and HOME it can enter (a clone under /root is not one; libpq looks in HOME)
+            pb.directory(dir.toFile()).environment().put("HOME", dir.toString());
             patroni = pb.start();
             Health.State state = Health.State.DOWN;
             for (int i = 0; i < 120 && state != Health.State.UP && patroni.isAlive(); i++) {
@@ -224,6 +226,7 @@ class PatroniPackageIT {
                 Tools.ETCD, "--config-file", etcdYml.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("etcd.log").toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("ETCD"));
+        pb.directory(dir.toFile()).environment().put("HOME", dir.toString());
         etcd = pb.start();
         String endpoint = "http://" + MEMBER_ADDRESS + ":" + client;
         boolean healthy = false;

@@ -52,10 +52,14 @@ final class Watchdog {
             }
             long t0 = System.nanoTime();
             log.accept("watchdog: the postmaster of " + l.dataDir() + " is gone without a clean stop; restarting it");
-            PgCtl.clearCrashed(l, l.dataDir());
+            if (PgCtl.clearCrashed(l, l.dataDir())) {
+                // a dead postmaster's leftovers (its PID file) were there: one crash. Recorded before the restart, not
+                // once it is writable: the server may die again while it recovers, and this crash must still count
+                // (a retry after a failed restart finds no leftovers and records nothing)
+                CrashLog.record(l, "watchdog", "postmaster gone; restarted by the agent");
+            }
             server.launch(Duration.ofMillis(server.settings().millis(Setting.PGBOX_START_TIMEOUT)), true);
             retrying = false;
-            CrashLog.record(l, "watchdog", "postmaster gone; restarted by the agent");
             log.accept("watchdog: the server is back and writable after " + Duration.ofNanos(System.nanoTime() - t0).toMillis() + "ms");
         } catch (PgboxException e) {
             retrying = true;

@@ -85,11 +85,10 @@ public final class HaService {
                             + "POSTGRES_LISTEN=127.0.0.2), then run 'pgbox ha init' again");
         }
 
-        List<Requirement> needed = new ArrayList<>(Requirement.patroni());
-        needed.addAll(Requirement.etcd());
-        if (!needed.stream().allMatch(Requirement::present)) {
+        if (!haRequirements().stream().allMatch(Requirement::present)) {
             progress.step("installing Patroni and etcd");
-            Installer.ensure(layout.pg(), () -> needed, progress);
+            // each call reads the files again: the installer checks what it installed with a fresh look
+            Installer.ensure(layout.pg(), HaService::haRequirements, progress);
             actions.add("installed Patroni and etcd");
         }
 
@@ -315,5 +314,12 @@ public final class HaService {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** What an HA member needs installed, as the files show it now. */
+    private static List<Requirement> haRequirements() {
+        List<Requirement> needed = new ArrayList<>(Requirement.patroni());
+        needed.addAll(Requirement.etcd());
+        return needed;
     }
 }

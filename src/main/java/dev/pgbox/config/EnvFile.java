@@ -110,4 +110,26 @@ public final class EnvFile {
         return new PgboxException(ErrorKind.CONFIG, "malformed line in " + file + ":" + line + ": " + shown, cause,
                 "write it as NAME=value (quote values with spaces), or start the line with # to make it a comment");
     }
+
+    /** Sets {@code name=value} in a (non-secret) .env file: replaces its line, or appends one. */
+    public static void set(Path file, String name, String value) {
+        try {
+            List<String> lines = Files.exists(file)
+                    ? new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8)) : new ArrayList<>();
+            boolean replaced = false;
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).strip().startsWith(name + "=")) {
+                    lines.set(i, name + "=" + value);
+                    replaced = true;
+                }
+            }
+            if (!replaced) {
+                lines.add(name + "=" + value);
+            }
+            Files.writeString(file, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new PgboxException(ErrorKind.PERMISSION, "cannot write " + file, e.toString(),
+                    "make it writable, or add " + name + "=" + value + " to it yourself and run 'pgbox start'");
+        }
+    }
 }

@@ -15,6 +15,7 @@ import dev.pgbox.component.PatroniComponent;
 import dev.pgbox.component.Project;
 import dev.pgbox.config.Scram;
 import dev.pgbox.config.Secrets;
+import dev.pgbox.config.EnvFile;
 import dev.pgbox.config.Setting;
 import dev.pgbox.config.Settings;
 import dev.pgbox.install.Installer;
@@ -160,12 +161,12 @@ public final class HaService {
         Path envFile = s.projectDir().resolve(s.envName().equals("dev") ? Settings.DEV_FILE : ".env." + s.envName());
         Settings out = s;
         if (!c.equals(s.get(Setting.PATRONI_CLUSTER)) || s.source(Setting.PATRONI_CLUSTER).equals(Settings.DEFAULT_SOURCE)) {
-            setLine(envFile, Setting.PATRONI_CLUSTER.name(), c);
+            EnvFile.set(envFile, Setting.PATRONI_CLUSTER.name(), c);
             out = out.with(Setting.PATRONI_CLUSTER, c, envFile.getFileName().toString());
             actions.add("PATRONI_CLUSTER=" + c + " written to " + envFile);
         }
         if (!m.equals(s.get(Setting.PATRONI_MEMBER))) {
-            setLine(envFile, Setting.PATRONI_MEMBER.name(), m);
+            EnvFile.set(envFile, Setting.PATRONI_MEMBER.name(), m);
             out = out.with(Setting.PATRONI_MEMBER, m, envFile.getFileName().toString());
             actions.add("PATRONI_MEMBER=" + m + " written to " + envFile);
         }
@@ -284,27 +285,6 @@ public final class HaService {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Answer(0, "");
-        }
-    }
-
-    /** Sets {@code name=value} in a (non-secret) .env file: replaces its line, or appends one. */
-    private static void setLine(Path file, String name, String value) {
-        try {
-            List<String> lines = Files.exists(file) ? new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8)) : new ArrayList<>();
-            boolean replaced = false;
-            for (int i = 0; i < lines.size(); i++) {
-                if (lines.get(i).strip().startsWith(name + "=")) {
-                    lines.set(i, name + "=" + value);
-                    replaced = true;
-                }
-            }
-            if (!replaced) {
-                lines.add(name + "=" + value);
-            }
-            Files.writeString(file, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new PgboxException(ErrorKind.PERMISSION, "cannot write " + file, e.toString(),
-                    "make it writable, or add " + name + "=" + value + " to it yourself");
         }
     }
 

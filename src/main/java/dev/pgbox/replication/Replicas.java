@@ -17,7 +17,6 @@ import dev.pgbox.config.Setting;
 import dev.pgbox.config.Settings;
 import dev.pgbox.sql.SqlDoor;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -94,7 +93,7 @@ public final class Replicas {
         String value = String.join(",", addresses);
         Path envFile = settings.projectDir().resolve(settings.envName().equals("dev") ? Settings.DEV_FILE : ".env." + settings.envName());
         if (!value.equals(settings.get(Setting.PGBOX_REPLICA_ADDRESSES))) {
-            setLine(envFile, Setting.PGBOX_REPLICA_ADDRESSES.name(), value);
+            EnvFile.set(envFile, Setting.PGBOX_REPLICA_ADDRESSES.name(), value);
         }
         Settings now = settings.with(Setting.PGBOX_REPLICA_ADDRESSES, value, envFile.getFileName().toString())
                 .with(Setting.PGBOX_REPLICATION_PASSWORD, password, Settings.SECRETS_FILE);
@@ -205,27 +204,6 @@ public final class Replicas {
     private static Path certificateOf(Path project) {
         Settings s = Settings.load(project, null, Map.of());
         return Server.open(s).clientCertificate();
-    }
-
-    /** Sets {@code name=value} in a (non-secret) .env file: replaces its line, or appends one. */
-    private static void setLine(Path file, String name, String value) {
-        try {
-            List<String> lines = Files.exists(file) ? new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8)) : new ArrayList<>();
-            boolean replaced = false;
-            for (int i = 0; i < lines.size(); i++) {
-                if (lines.get(i).strip().startsWith(name + "=")) {
-                    lines.set(i, name + "=" + value);
-                    replaced = true;
-                }
-            }
-            if (!replaced) {
-                lines.add(name + "=" + value);
-            }
-            Files.writeString(file, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new PgboxException(ErrorKind.PERMISSION, "cannot write " + file, e.toString(),
-                    "make it writable, or add " + name + "=" + value + " to it yourself and run 'pgbox start'");
-        }
     }
 
     /** The streams as this side sees them; the server must run. */

@@ -40,6 +40,7 @@ public final class Drills {
     /** Restores the latest physical backup (or the one labelled {@code backupLabel}) and checks it; records the result. */
     public DrillReport run(String backupLabel, Progress progress) {
         server.requireRunning("run a restore drill");
+        HaRestore.requireLeader(server, "run a restore drill");
         PhysicalBackups backups = new PhysicalBackups(server);
         List<BackupSet> sets = backups.archiving() ? backups.list() : List.of();
         BackupSet set = backupLabel == null ? (sets.isEmpty() ? null : sets.get(sets.size() - 1))

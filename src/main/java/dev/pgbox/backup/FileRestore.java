@@ -69,6 +69,7 @@ public final class FileRestore {
     }
 
     public Result restore(Path file, String app, String into, boolean force, Progress progress) {
+        HaRestore.requireLeader(server, "restore a dump"); // a replica member is read-only
         Located dump = locate(file.toAbsolutePath().normalize(), app);
         if (isPlain(dump.file())) {
             PlainDumpGuard.check(dump.file()); // before anything runs: psql would run what a crafted file holds

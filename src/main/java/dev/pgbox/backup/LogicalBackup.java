@@ -45,6 +45,9 @@ public final class LogicalBackup {
      * folder, s3://bucket/prefix, or null for BACKUP_DIR. Names are checked before anything is dumped.
      */
     public Dumped take(List<String> apps, String format, String dest, Progress progress) {
+        if (server.running()) {
+            HaRestore.requireLeader(server, "take a backup"); // a stopped member is reported by the dump itself
+        }
         List<String> dbs = databases(apps);
         boolean s3 = dest != null && dest.startsWith("s3://");
         if (dest != null && !s3 && !Path.of(dest).isAbsolute()) {

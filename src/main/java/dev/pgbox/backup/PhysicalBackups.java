@@ -84,6 +84,7 @@ public final class PhysicalBackups {
             throw new PgboxException(ErrorKind.USAGE, "unknown backup type '" + type + "'", "pgBackRest takes full, diff or incr",
                     "e.g. --type=diff");
         }
+        HaRestore.requireLeader(server, "take a physical backup"); // before the stanza check: a replica member has none
         requireArchiving("take a physical backup", true);
         pgbackrest.writeConfig();
         progress.step("pgBackRest " + type + " backup into " + PgBackRestConf.describe(server.settings(), server.layout()));

@@ -4,6 +4,7 @@ import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
 import dev.pgbox.Progress;
 import dev.pgbox.cluster.OwnedFiles;
+import dev.pgbox.cluster.PgCtl;
 import dev.pgbox.cluster.Server;
 import dev.pgbox.config.Setting;
 import dev.pgbox.config.Size;
@@ -85,6 +86,7 @@ public final class Pitr {
      * database is kept under another name until 'pgbox db restore --cleanup'.
      */
     public FileRestore.Result oneApp(String database, Instant target, Progress progress) {
+        HaRestore.requireLeader(server, "restore an app to a point in time");
         physical.requireArchiving("restore an app to a point in time", true);
         BackupSet base = baseFor(target);
         String at = RecoveryTarget.pg(target);
@@ -126,6 +128,10 @@ public final class Pitr {
 
     private Recovered recover(Progress progress, BackupSet base, List<String> targetOptions, String targetText) {
         long started = System.nanoTime();
+        HaRestore ha = HaRestore.of(server);
+        if (ha != null) {
+            return recoverMember(ha, progress, base, targetOptions, targetText, started);
+        }
         if (server.running()) {
             progress.step("archiving the last WAL so nothing committed before the target is missing");
             pgbackrest.check();
@@ -143,6 +149,35 @@ public final class Pitr {
         Duration timeout = Duration.ofMillis(server.settings().millis(Setting.PGBOX_START_TIMEOUT)).multipliedBy(10);
         server.launch(timeout, false);
         awaitPromoted(timeout);
+        String timeline = server.admin().value("postgres", "SELECT timeline_id FROM pg_control_checkpoint()");
+        progress.step("taking an incremental backup on the new timeline " + timeline);
+        pgbackrest.backup("incr", progress);
+        return new Recovered(targetText, base.label(), Duration.ofNanos(System.nanoTime() - started).toMillis(), timeline);
+    }
+
+    /**
+     * The same rewind on an HA member, through Patroni (see {@link HaRestore}): only on the leader, with
+     * PostgreSQL running (the last WAL is archived first); PostgreSQL is stopped and started with pg_ctl
+     * while Patroni is paused, and the other members are re-initialised from it afterwards.
+     */
+    private Recovered recoverMember(HaRestore ha, Progress progress, BackupSet base, List<String> targetOptions, String targetText,
+                                    long started) {
+        ha.leaderOrRefuse("restore to a point in time");
+        server.requireRunning("restore an HA member to a point in time");
+        progress.step("archiving the last WAL so nothing committed before the target is missing");
+        pgbackrest.check();
+        Duration timeout = Duration.ofMillis(server.settings().millis(Setting.PGBOX_START_TIMEOUT)).multipliedBy(10);
+        List<String> members = ha.rewind(() -> {
+            progress.step("restoring backup " + base.label() + " (" + Size.human(base.sizeBytes()) + ") with --delta");
+            List<String> options = new ArrayList<>(List.of("--delta", "--set=" + base.label(), "--target-action=promote",
+                    "--target-timeline=current"));
+            options.addAll(targetOptions);
+            pgbackrest.restore(progress, options);
+            progress.step("replaying WAL to " + targetText + ", then promoting (PostgreSQL started by pg_ctl; Patroni is paused)");
+            PgCtl.start(server.layout(), server.layout().dataDir(), timeout);
+            awaitPromoted(timeout);
+        }, progress);
+        members.forEach(progress::detail);
         String timeline = server.admin().value("postgres", "SELECT timeline_id FROM pg_control_checkpoint()");
         progress.step("taking an incremental backup on the new timeline " + timeline);
         pgbackrest.backup("incr", progress);

@@ -1,0 +1,155 @@
+package dev.pgbox.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pgbox.ErrorKind;
+import dev.pgbox.PgboxException;
+import dev.pgbox.config.Setting;
+import dev.pgbox.config.Settings;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * This HA member's view of Patroni's REST API for the calls that change the cluster (pause, resume,
+ * reinitialise a member) and the reads around them. The changing calls log in as
+ * {@code pgbox} with PATRONI_RESTAPI_PASSWORD (never in argv or logs); the address and this
+ * member's name come from the rendered patroni.yml.
+ */
+public final class PatroniApi {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The user of Patroni's changing REST calls (PatroniComponent.RESTAPI_USER; the component is above this package). */
+    static final String USER = "pgbox";
+
+    private final String base;
+    private final String me;
+    private final String password;
+
+    private PatroniApi(String base, String me, String password) {
+        this.base = base;
+        this.me = me;
+        this.password = password;
+    }
+
+    /** The API of this project's member (its patroni.yml must exist: 'pgbox ha init' wrote it). */
+    public static PatroniApi local(Settings s, Layout l) {
+        return new PatroniApi("http://" + PatroniSupervisor.restAddress(l), PatroniSupervisor.memberName(l), s.get(Setting.PATRONI_RESTAPI_PASSWORD));
+    }
+
+    /** This member's name. */
+    public String me() {
+        return me;
+    }
+
+    /** One member as GET /cluster lists it; {@code api} is its REST API's base URL (without /patroni). */
+    public record Member(String name, String role, String state, String host, Integer port, Integer timeline, String api) {
+        public boolean leader() {
+            return role.equals("leader") || role.equals("standby_leader");
+        }
+    }
+
+    /** The cluster as this member's Patroni sees it: the members and whether Patroni is paused. */
+    public record Cluster(List<Member> members, boolean paused) {
+        /** The leader, or null when no member holds the leader lock. */
+        public Member leader() {
+            return members.stream().filter(Member::leader).findFirst().orElse(null);
+        }
+
+        public Member member(String name) {
+            return members.stream().filter(m -> m.name().equals(name)).findFirst().orElse(null);
+        }
+    }
+
+    /** GET /cluster on this member; throws when Patroni does not answer. */
+    public Cluster cluster() {
+        Answer a = send("GET", base + "/cluster", null);
+        if (a.status() != 200) {
+            throw new PgboxException(ErrorKind.NOT_RUNNING, "Patroni's REST API at " + base + " does not answer",
+                    a.status() == 0 ? "no answer" : "it answered " + a.status(), "start this member ('pgbox start'); 'pgbox ha status' shows the cluster");
+        }
+        return parseCluster(a.body());
+    }
+
+    /** A /cluster answer as a {@link Cluster}. Pure. */
+    static Cluster parseCluster(String body) {
+        try {
+            JsonNode root = JSON.readTree(body);
+            List<Member> members = new ArrayList<>();
+            for (JsonNode m : root.path("members")) {
+                String api = m.path("api_url").asText("");
+                members.add(new Member(m.path("name").asText(), m.path("role").asText("unknown"), m.path("state").asText("unknown"),
+                        m.path("host").asText(null), m.path("port").isInt() ? m.path("port").asInt() : null,
+                        m.path("timeline").isNumber() ? m.path("timeline").asInt() : null,
+                        api.endsWith("/patroni") ? api.substring(0, api.length() - "/patroni".length()) : api));
+            }
+            return new Cluster(members, root.path("pause").asBoolean(false));
+        } catch (IOException e) {
+            throw new PgboxException(ErrorKind.TOOL_FAILED, "Patroni's /cluster answer is not JSON", e.getMessage(),
+                    "check that PATRONI_REST_PORT is this member's Patroni REST API");
+        }
+    }
+
+    /** Whether the Patroni at {@code api} runs with the cluster paused (GET /patroni says "pause": true); null when it does not answer. */
+    public Boolean pausedAt(String api) {
+        Answer a = send("GET", api + "/patroni", null);
+        if (a.status() == 0 || a.body().isEmpty()) {
+            return null;
+        }
+        try {
+            return JSON.readTree(a.body()).path("pause").asBoolean(false);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** PATCH /config {"pause": paused}: Patroni stops (or resumes) managing PostgreSQL on every member. */
+    public void pause(boolean paused) {
+        Answer a = send("PATCH", base + "/config", "{\"pause\":" + paused + "}");
+        if (a.status() != 200) {
+            throw new PgboxException(ErrorKind.TOOL_FAILED, "Patroni did not " + (paused ? "pause" : "resume") + " the cluster",
+                    a.status() == 0 ? "no answer from " + base : "PATCH /config answered " + a.status() + ": " + a.body().strip(),
+                    "check PATRONI_RESTAPI_PASSWORD and Patroni's log; 'patronictl " + (paused ? "pause" : "resume") + "' does the same");
+        }
+    }
+
+    /**
+     * POST /reinitialize {"force": true} to the member at {@code api}: Patroni there wipes its data dir and
+     * clones it from the leader. Returns null when started, else Patroni's reason.
+     */
+    public String reinitialize(String api) {
+        Answer a = send("POST", api + "/reinitialize", "{\"force\":true}");
+        return a.status() == 200 ? null : a.status() == 0 ? "no answer from " + api : a.body().strip();
+    }
+
+    private record Answer(int status, String body) {
+    }
+
+    private Answer send(String method, String url, String body) {
+        try {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            if (body != null) {
+                b.header("Content-Type", "application/json");
+            }
+            if (!method.equals("GET") && password != null && !password.isEmpty()) {
+                String basic = USER + ":" + password;
+                b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(basic.getBytes(StandardCharsets.UTF_8)));
+            }
+            HttpResponse<String> r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build()
+                    .send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Answer(r.statusCode(), r.body());
+        } catch (IOException | IllegalArgumentException e) {
+            return new Answer(0, "");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Answer(0, "");
+        }
+    }
+}

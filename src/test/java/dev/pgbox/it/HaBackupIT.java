@@ -1,0 +1,157 @@
+package dev.pgbox.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Backups and point-in-time recovery on an HA member, for real: a one-member Patroni cluster on
+ * 127.0.0.2 with WAL archiving on takes physical and logical backups, passes a restore drill, restores
+ * a dump into another database, and rewinds the whole cluster to a time through Patroni (paused,
+ * restored, promoted, resumed) - afterwards the member is Patroni's running leader again, not paused,
+ * and takes writes.
+ */
+@Timeout(900)
+class HaBackupIT {
+    private static final String MEMBER_ADDRESS = "127.0.0.2";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private PgboxProject project;
+    private int rest;
+    private final List<Long> pids = new ArrayList<>();
+
+    @AfterEach
+    void cleanUp() {
+        if (project != null) {
+            project.pgbox("stop");
+            for (long pid : pids) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            project.close();
+        }
+    }
+
+    @Test
+    void backupsDrillsAndPointInTimeRecoveryWorkThroughPatroni() throws Exception {
+        rest = PgboxProject.freePort();
+        project = PgboxProject.create("habackup", "POSTGRES_LISTEN=" + MEMBER_ADDRESS, "PATRONI_REST_PORT=" + rest,
+                "ETCD_CLIENT_PORT=" + PgboxProject.freePort(), "ETCD_PEER_PORT=" + PgboxProject.freePort());
+        project.ok("start");
+        withLogs("ha", "init", "--cluster", "trial", "--member", "a");
+        rememberPids();
+        assertThat(project.admin().value("postgres", "SHOW archive_command")).contains("pgbackrest");
+
+        // backups on the leader member: physical (pgBackRest through Patroni's archive_command) and logical
+        project.admin().run("app", "CREATE TABLE ledger (v int PRIMARY KEY); INSERT INTO ledger VALUES (1);");
+        PgboxProject.Run physical = withLogs("db", "backup", "--physical", "--type=full");
+        assertThat(physical.stdout()).contains("full backup");
+        PgboxProject.Run logical = withLogs("db", "backup", "app");
+        Path set = Path.of(logical.stdout().replaceAll("(?s).* into (\\S+) .*", "$1").strip());
+        assertThat(set.resolve("app.dump")).exists();
+
+        // a dump restores into another database on the member; a drill passes
+        PgboxProject.Run into = withLogs("db", "restore", "--file=" + set.resolve("app.dump"), "--into", "app_copy");
+        assertThat(into.stdout()).contains("app_copy");
+        assertThat(project.admin().value("app_copy", "SELECT count(*) FROM ledger")).isEqualTo("1");
+        JsonNode drill = JSON.readTree(withLogs("db", "verify", "--json").stdout());
+        assertThat(drill.path("ok").asBoolean()).as(drill.toString()).isTrue();
+
+        // rows 2 and 3 before the target, 4 and 5 after it
+        project.admin().run("app", "INSERT INTO ledger VALUES (2);");
+        project.admin().run("app", "INSERT INTO ledger VALUES (3);");
+        Thread.sleep(1100);
+        String target = project.admin().value("postgres",
+                "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || ' UTC'");
+        Thread.sleep(1100);
+        project.admin().run("app", "INSERT INTO ledger VALUES (4);");
+        project.admin().run("app", "INSERT INTO ledger VALUES (5);");
+        int timelineBefore = leader().path("timeline").asInt();
+
+        // bad input changes nothing: the cluster is not paused and keeps its rows
+        PgboxProject.Run future = project.pgbox("db", "restore", "--point-in-time=2999-01-01 00:00:00 UTC", "--yes");
+        assertThat(future.exitCode()).as(future.all()).isNotZero();
+        assertThat(cluster().path("pause").asBoolean(false)).isFalse();
+        assertThat(project.admin().value("app", "SELECT count(*) FROM ledger")).isEqualTo("5");
+
+        long postmaster = project.pid();
+        PgboxProject.Run restored = withLogs("db", "restore", "--point-in-time=" + target, "--yes");
+        assertThat(restored.stdout()).contains("restored the cluster", "timeline");
+        assertThat(restored.stderr()).contains("pausing Patroni", "restoring backup", "replaying WAL", "resuming Patroni");
+        rememberPids();
+        assertThat(project.pid()).isNotEqualTo(postmaster);
+        assertThat(project.admin().value("app", "SELECT string_agg(v::text, ',' ORDER BY v) FROM ledger")).isEqualTo("1,2,3");
+
+        // Patroni runs it as the leader again, not paused, on a new timeline; it takes writes and archives them
+        JsonNode status = JSON.readTree(withLogs("ha", "status", "--json").stdout());
+        JsonNode a = status.path("members").get(0);
+        assertThat(status.path("members")).hasSize(1);
+        assertThat(a.path("name").asText()).isEqualTo("a");
+        assertThat(a.path("role").asText()).isEqualTo("leader");
+        assertThat(a.path("state").asText()).isEqualTo("running");
+        assertThat(a.path("timeline").asInt()).isGreaterThan(timelineBefore);
+        assertThat(cluster().path("pause").asBoolean(false)).isFalse();
+        project.admin().run("app", "INSERT INTO ledger VALUES (6);");
+        assertThat(project.admin().value("app", "SELECT count(*) FROM ledger")).isEqualTo("4");
+        withLogs("db", "backup", "--physical", "--type=incr");
+
+        // Patroni still manages it: a stop and start go through Patroni, and the restored rows stay
+        withLogs("restart");
+        rememberPids();
+        assertThat(leader().path("name").asText()).isEqualTo("a");
+        assertThat(project.admin().value("app", "SELECT string_agg(v::text, ',' ORDER BY v) FROM ledger")).isEqualTo("1,2,3,6");
+    }
+
+    private JsonNode cluster() throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://" + MEMBER_ADDRESS + ":" + rest
+                + "/cluster")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    private JsonNode leader() throws Exception {
+        for (JsonNode m : cluster().path("members")) {
+            if (m.path("role").asText().equals("leader")) {
+                return m;
+            }
+        }
+        throw new AssertionError("no leader in " + cluster());
+    }
+
+    /** Runs pgbox, showing Patroni's log when it fails. */
+    private PgboxProject.Run withLogs(String... args) throws Exception {
+        PgboxProject.Run r = project.pgbox(args);
+        if (r.exitCode() != 0) {
+            Path log = project.dir().resolve(".pgbox/log/patroni.log");
+            String patroni = Files.exists(log) ? Files.readString(log) : "(no patroni.log)";
+            assertThat(r.exitCode()).as("pgbox " + String.join(" ", args) + ":\n" + r.all() + "\npatroni.log:\n"
+                    + patroni.substring(Math.max(0, patroni.length() - 6000))).isZero();
+        }
+        return r;
+    }
+
+    /** Patroni's and etcd's PIDs, so a failed run leaves nothing behind. */
+    private void rememberPids() {
+        Path run = project.dir().resolve(".pgbox/run");
+        for (Path f : List.of(run.resolve("patroni.pid"), run.resolve("etcd.pid"))) {
+            try {
+                if (Files.exists(f)) {
+                    pids.add(Long.parseLong(Files.readString(f).strip()));
+                }
+            } catch (Exception e) {
+                // nothing to remember
+            }
+        }
+    }
+}

@@ -35,6 +35,8 @@ public final class Agent {
     private final Server server;
     private final PrintStream log;
     private volatile boolean stopping;
+    /** An HA replica member: every scheduled backup runs on the leader (it moves with failovers). */
+    static final String ON_REPLICA_MEMBER = "skipped: this member is an HA replica; scheduled dumps run on the leader";
     /** A replica has no pgBackRest stanza of its own: physical backups and their drills run on the primary. */
     static final String ON_REPLICA = "skipped: this server is a streaming replica; physical backups and restore drills run on the primary";
 
@@ -48,6 +50,9 @@ public final class Agent {
     public List<Job> jobs() {
         List<Job> jobs = new ArrayList<>();
         add(jobs, "dump", Setting.BACKUP_SCHEDULE, p -> {
+            if (new LogicalBackup(server).onReplicaMember()) {
+                return ON_REPLICA_MEMBER;
+            }
             LogicalBackup.Dumped d = new LogicalBackup(server).scheduled(p);
             return "dumped " + String.join(", ", d.databases()) + " into " + d.location()
                     + (d.removed().isEmpty() ? "" : "; removed " + d.removed().size() + " old set(s)");

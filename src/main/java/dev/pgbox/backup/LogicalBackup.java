@@ -66,6 +66,15 @@ public final class LogicalBackup {
         return new Dumped(null, url, dbs, bytes, List.of());
     }
 
+    /**
+     * Whether this project is a replica member of an HA cluster (Patroni keeps standby.signal on its
+     * replicas): scheduled dumps, like physical backups and drills, run on the leader only, so a
+     * cluster of N members does not keep N copies.
+     */
+    public boolean onReplicaMember() {
+        return dev.pgbox.cluster.PatroniSupervisor.isMember(server.layout()) && dev.pgbox.cluster.Standby.is(server.layout());
+    }
+
     /** The scheduled dump: every database, custom format, into BACKUP_DIR; then only the newest BACKUP_DUMP_RETENTION sets are kept. */
     public Dumped scheduled(Progress progress) {
         Dumps dumps = new Dumps(server);

@@ -52,6 +52,7 @@ public final class Pitr {
      * anchors the new timeline for later restores.
      */
     public Recovered wholeCluster(Instant target, Progress progress) {
+        HaRestore.requireLeader(server, "restore to a point in time"); // first: a replica member has no stanza to check
         physical.requireArchiving("restore to a point in time", false);
         BackupSet base = baseFor(target);
         String at = RecoveryTarget.pg(target);
@@ -61,6 +62,7 @@ public final class Pitr {
     /** Rewinds the whole cluster to a restore point made with 'pgbox db restore-point'. */
     public Recovered toRestorePoint(String name, Progress progress) {
         RestorePointName.require(name); // it becomes recovery_target_name in the server's configuration
+        HaRestore.requireLeader(server, "restore to a restore point");
         physical.requireArchiving("restore to a restore point", false);
         List<BackupSet> sets = pgbackrest.info();
         if (sets.isEmpty()) {
@@ -86,6 +88,7 @@ public final class Pitr {
      * database is kept under another name until 'pgbox db restore --cleanup'.
      */
     public FileRestore.Result oneApp(String database, Instant target, Progress progress) {
+        physical.server().requireRunning("restore an app to a point in time");
         HaRestore.requireLeader(server, "restore an app to a point in time");
         physical.requireArchiving("restore an app to a point in time", true);
         BackupSet base = baseFor(target);
@@ -162,7 +165,6 @@ public final class Pitr {
      */
     private Recovered recoverMember(HaRestore ha, Progress progress, BackupSet base, List<String> targetOptions, String targetText,
                                     long started) {
-        ha.leaderOrRefuse("restore to a point in time");
         server.requireRunning("restore an HA member to a point in time");
         progress.step("archiving the last WAL so nothing committed before the target is missing");
         pgbackrest.check();

@@ -60,6 +60,11 @@ final class HaRestore {
         }
     }
 
+    /** The timeline switches leading to the current timeline, as Patroni records them. */
+    List<PatroniApi.TimelineSwitch> history() {
+        return api.history();
+    }
+
     /** Throws unless this member holds the leader lock; returns the cluster as Patroni sees it. */
     PatroniApi.Cluster leaderOrRefuse(String what) {
         PatroniApi.Cluster c = api.cluster();

@@ -54,8 +54,15 @@ public final class Pitr {
     public Recovered wholeCluster(Instant target, Progress progress) {
         HaRestore.requireLeader(server, "restore to a point in time"); // first: a replica member has no stanza to check
         physical.requireArchiving("restore to a point in time", false);
-        BackupSet base = baseFor(target);
         String at = RecoveryTarget.pg(target);
+        HaRestore ha = HaRestore.of(server);
+        if (ha != null) {
+            server.requireRunning("restore an HA member to a point in time");
+            MemberTimeline.Choice c = MemberTimeline.choose(ha.history(), currentTimeline(), pgbackrest.info(), target, Instant.now(),
+                    segmentBytes());
+            return recoverMember(ha, progress, c.base(), List.of("--type=time", "--target=" + at, "--target-timeline=" + c.timeline()), at);
+        }
+        BackupSet base = baseFor(target);
         return recover(progress, base, List.of("--type=time", "--target=" + at), at);
     }
 
@@ -70,6 +77,15 @@ public final class Pitr {
                     "take one with 'pgbox db backup --physical'");
         }
         Optional<RestorePoints.Point> point = RestorePoints.find(server.layout(), name);
+        HaRestore ha = HaRestore.of(server);
+        if (ha != null) {
+            server.requireRunning("restore an HA member to a restore point");
+            MemberTimeline.Choice c = point.isPresent()
+                    ? MemberTimeline.choose(ha.history(), currentTimeline(), sets, point.get().time(), Instant.now(), segmentBytes())
+                    : MemberTimeline.oldestOnCurrent(ha.history(), currentTimeline(), sets, segmentBytes());
+            return recoverMember(ha, progress, c.base(), List.of("--type=name", "--target=" + name, "--target-timeline=" + c.timeline()),
+                    "restore point " + name);
+        }
         BackupSet base = point.flatMap(p -> sets.stream().filter(b -> !b.stop().isAfter(p.time()))
                         .max(Comparator.comparing(BackupSet::stop)))
                 .orElse(sets.get(0)); // a point pgbox did not record: replay from the oldest backup, which covers it
@@ -131,10 +147,6 @@ public final class Pitr {
 
     private Recovered recover(Progress progress, BackupSet base, List<String> targetOptions, String targetText) {
         long started = System.nanoTime();
-        HaRestore ha = HaRestore.of(server);
-        if (ha != null) {
-            return recoverMember(ha, progress, base, targetOptions, targetText, started);
-        }
         if (server.running()) {
             progress.step("archiving the last WAL so nothing committed before the target is missing");
             pgbackrest.check();
@@ -163,16 +175,14 @@ public final class Pitr {
      * PostgreSQL running (the last WAL is archived first); PostgreSQL is stopped and started with pg_ctl
      * while Patroni is paused, and the other members are re-initialised from it afterwards.
      */
-    private Recovered recoverMember(HaRestore ha, Progress progress, BackupSet base, List<String> targetOptions, String targetText,
-                                    long started) {
-        server.requireRunning("restore an HA member to a point in time");
+    private Recovered recoverMember(HaRestore ha, Progress progress, BackupSet base, List<String> targetOptions, String targetText) {
+        long started = System.nanoTime();
         progress.step("archiving the last WAL so nothing committed before the target is missing");
         pgbackrest.check();
         Duration timeout = Duration.ofMillis(server.settings().millis(Setting.PGBOX_START_TIMEOUT)).multipliedBy(10);
         List<String> members = ha.rewind(() -> {
             progress.step("restoring backup " + base.label() + " (" + Size.human(base.sizeBytes()) + ") with --delta");
-            List<String> options = new ArrayList<>(List.of("--delta", "--set=" + base.label(), "--target-action=promote",
-                    "--target-timeline=current"));
+            List<String> options = new ArrayList<>(List.of("--delta", "--set=" + base.label(), "--target-action=promote"));
             options.addAll(targetOptions);
             pgbackrest.restore(progress, options);
             progress.step("replaying WAL to " + targetText + ", then promoting (PostgreSQL started by pg_ctl; Patroni is paused)");
@@ -180,10 +190,19 @@ public final class Pitr {
             awaitPromoted(timeout);
         }, progress);
         members.forEach(progress::detail);
-        String timeline = server.admin().value("postgres", "SELECT timeline_id FROM pg_control_checkpoint()");
+        String timeline = Integer.toString(currentTimeline()); // the checkpoint's timeline lags right after a promotion
         progress.step("taking an incremental backup on the new timeline " + timeline);
         pgbackrest.backup("incr", progress);
         return new Recovered(targetText, base.label(), Duration.ofNanos(System.nanoTime() - started).toMillis(), timeline);
+    }
+
+    /** The timeline the server writes WAL on now (its current WAL file's first 8 hex digits). */
+    private int currentTimeline() {
+        return Integer.parseInt(server.admin().value("postgres", "SELECT pg_walfile_name(pg_current_wal_lsn())").substring(0, 8), 16);
+    }
+
+    private long segmentBytes() {
+        return Long.parseLong(server.admin().value("postgres", "SELECT setting FROM pg_settings WHERE name = 'wal_segment_size'"));
     }
 
     private void awaitPromoted(Duration timeout) {

@@ -13,6 +13,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -92,6 +95,45 @@ public final class PatroniApi {
             return new Cluster(members, root.path("pause").asBoolean(false));
         } catch (IOException e) {
             throw new PgboxException(ErrorKind.TOOL_FAILED, "Patroni's /cluster answer is not JSON", e.getMessage(),
+                    "check that PATRONI_REST_PORT is this member's Patroni REST API");
+        }
+    }
+
+    /**
+     * One timeline switch of the cluster's history (GET /history): {@code timeline} ended at {@code lsn}
+     * and the next one began at {@code at} (null when Patroni did not see it happen, e.g. before 'ha init').
+     */
+    public record TimelineSwitch(int timeline, long lsn, Instant at) {
+    }
+
+    /** GET /history on this member: the switches that lead to the current timeline, oldest first. */
+    public List<TimelineSwitch> history() {
+        Answer a = send("GET", base + "/history", null);
+        if (a.status() != 200) {
+            throw new PgboxException(ErrorKind.NOT_RUNNING, "Patroni's REST API at " + base + " does not give the cluster's history",
+                    a.status() == 0 ? "no answer" : "GET /history answered " + a.status(), "start this member ('pgbox start')");
+        }
+        return parseHistory(a.body());
+    }
+
+    /** A /history answer: [[timeline, lsn, reason, timestamp?, leader?], ...]. Pure. */
+    static List<TimelineSwitch> parseHistory(String body) {
+        try {
+            List<TimelineSwitch> out = new ArrayList<>();
+            for (JsonNode line : JSON.readTree(body)) {
+                Instant at = null;
+                if (line.size() >= 4 && line.get(3).isTextual()) {
+                    try {
+                        at = OffsetDateTime.parse(line.get(3).asText()).toInstant();
+                    } catch (DateTimeParseException e) {
+                        at = null; // a switch of unknown time: treated as long past
+                    }
+                }
+                out.add(new TimelineSwitch(line.get(0).asInt(), line.get(1).asLong(), at));
+            }
+            return out;
+        } catch (IOException | RuntimeException e) {
+            throw new PgboxException(ErrorKind.TOOL_FAILED, "Patroni's /history answer is not what pgbox reads", String.valueOf(e.getMessage()),
                     "check that PATRONI_REST_PORT is this member's Patroni REST API");
         }
     }

@@ -41,4 +41,15 @@ class PatroniApiTest {
         assertThatThrownBy(() -> PatroniApi.parseCluster("<html>")).isInstanceOf(PgboxException.class)
                 .hasMessageContaining("not JSON");
     }
+
+    @Test
+    void readsTheHistoryWithAndWithoutTimestamps() {
+        var h = PatroniApi.parseHistory("[[1, 83886240, \"no recovery target specified\"],"
+                + "[2, 150995104, \"no recovery target specified\", \"2026-12-01T21:03:10.123456+00:00\", \"a\"]]");
+        assertThat(h).hasSize(2);
+        assertThat(h.get(0).timeline()).isEqualTo(1);
+        assertThat(h.get(0).at()).isNull();
+        assertThat(h.get(1).lsn()).isEqualTo(150995104L);
+        assertThat(h.get(1).at()).isEqualTo(java.time.Instant.parse("2026-12-01T21:03:10.123456Z"));
+    }
 }

@@ -118,11 +118,25 @@ class HaBackupIT {
         assertThat(project.admin().value("app", "SELECT count(*) FROM ledger")).isEqualTo("4");
         withLogs("db", "backup", "--physical", "--type=incr");
 
-        // Patroni still manages it: a stop and start go through Patroni, and the restored rows stay
+        // Patroni still manages it: a stop and start go through Patroni (it promotes the member again: a new timeline)
+        int restoredTimeline = leader().path("timeline").asInt();
         withLogs("restart");
         rememberPids();
         assertThat(leader().path("name").asText()).isEqualTo("a");
+        assertThat(leader().path("timeline").asInt()).isGreaterThan(restoredTimeline);
         assertThat(project.admin().value("app", "SELECT string_agg(v::text, ',' ORDER BY v) FROM ledger")).isEqualTo("1,2,3,6");
+
+        // a target after that restart replays across its timeline switch from the backup taken before it
+        project.admin().run("app", "INSERT INTO ledger VALUES (7);");
+        Thread.sleep(1100);
+        String second = project.admin().value("postgres",
+                "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || ' UTC'");
+        Thread.sleep(1100);
+        project.admin().run("app", "INSERT INTO ledger VALUES (8);");
+        withLogs("db", "restore", "--point-in-time=" + second, "--yes");
+        assertThat(project.admin().value("app", "SELECT string_agg(v::text, ',' ORDER BY v) FROM ledger")).isEqualTo("1,2,3,6,7");
+        assertThat(leader().path("state").asText()).isEqualTo("running");
+        assertThat(cluster().path("pause").asBoolean(false)).isFalse();
     }
 
     /**

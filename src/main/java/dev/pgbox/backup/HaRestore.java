@@ -24,12 +24,14 @@ import java.util.List;
  * <li>restore and replay to the target, start it with pg_ctl and wait until it is promoted;</li>
  * <li>Patroni, still paused, sees a primary with the cluster's system ID and no leader, and takes the
  * leader lock for this member (Ha.is_healthiest_node: in pause a running primary is the healthiest);</li>
- * <li>every other member is re-initialised (POST /reinitialize, force) from this leader, since their
- * data lies on the history the restore discarded;</li>
- * <li>resume the cluster. Whatever fails after the pause, the cluster is resumed, so Patroni manages it
- * again (it starts a stopped PostgreSQL and elects a leader by itself).</li>
+ * <li>resume the cluster: Patroni manages this member as the leader again;</li>
+ * <li>every other member is re-initialised (POST /reinitialize, force: it cancels a pg_rewind Patroni may
+ * have started) from this leader, since their data lies on the history the restore discarded. Done after
+ * the resume, Patroni's ordinary path for a reinit; this member holds the leader lock by then, so a stale
+ * member cannot take over meanwhile.</li>
  * </ol>
- * Patroni 4.0.7 needs no leader key removed by hand and no re-bootstrap: 'patronictl remove' would wipe the
+ * If anything fails while paused, the cluster is resumed, so Patroni manages it again (it starts a
+ * stopped PostgreSQL and elects a leader by itself). Patroni 4.0.7 needs no leader key removed by hand and no re-bootstrap: 'patronictl remove' would wipe the
  * cluster's state while other members run, and they could win the leader race with their newer WAL.
  */
 final class HaRestore {
@@ -79,7 +81,7 @@ final class HaRestore {
         throw new PgboxException(ErrorKind.CONFIG, "cannot " + what + " on member '" + api.me() + "': it is a replica",
                 "backups and restores run on the leader, member '" + leader.name() + "' at " + leader.host() + ":" + leader.port()
                         + " (a replica has no backup stanza of its own and cannot be written)",
-                "run the command in member '" + leader.name() + "''s project");
+                "run it in the project of member '" + leader.name() + "', the leader");
     }
 
     /**
@@ -94,43 +96,50 @@ final class HaRestore {
         List<String> done = new ArrayList<>();
         progress.step("pausing Patroni on every member, so none restarts or promotes PostgreSQL during the restore");
         api.pause(true);
-        RuntimeException failed = null;
+        int timeline;
         try {
             awaitPaused(before.members());
             progress.step("stopping PostgreSQL (a paused Patroni leaves it down and gives up the leader lock)");
             PgCtl.stop(l, l.dataDir(), Duration.ofMillis(server.settings().millis(Setting.PGBOX_STOP_TIMEOUT)));
             restore.run();
             progress.step("waiting until Patroni takes the leader lock for the restored member '" + api.me() + "'");
-            int timeline = awaitLeader();
-            for (PatroniApi.Member m : others) {
-                progress.step("re-initialising member '" + m.name() + "' from this leader: its data follows the discarded history");
-                String refused = api.reinitialize(m.api());
-                if (refused != null) {
-                    throw new PgboxException(ErrorKind.TOOL_FAILED, "member '" + m.name() + "' refused to re-initialise", refused,
-                            "run 'patronictl reinit " + server.settings().get(Setting.PATRONI_CLUSTER) + " " + m.name() + " --force'");
-                }
-            }
-            for (PatroniApi.Member m : others) {
-                awaitStreaming(m.name(), timeline, progress);
-                done.add("member '" + m.name() + "' re-initialised and streaming on timeline " + timeline);
-            }
+            awaitLeader();
+            // Patroni reports a primary's timeline from its last checkpoint, which lags right after a promotion
+            timeline = Integer.parseInt(server.admin().value("postgres", "SELECT pg_walfile_name(pg_current_wal_lsn())").substring(0, 8), 16);
         } catch (RuntimeException e) {
-            failed = e;
+            resume(progress, e);
             throw e;
-        } finally {
-            progress.step("resuming Patroni on every member");
-            try {
-                api.pause(false);
-                awaitClusterPaused(false);
-            } catch (RuntimeException e) {
-                if (failed == null) {
-                    throw e;
-                }
-                failed.addSuppressed(e);
+        }
+        resume(progress, null);
+        awaitRunningLeader();
+        // this member holds the leader lock, so the others, whose data follows the discarded history, cannot lead
+        for (PatroniApi.Member m : others) {
+            progress.step("re-initialising member '" + m.name() + "' from this leader: its data follows the discarded history");
+            String refused = api.reinitialize(m.api());
+            if (refused != null) {
+                throw new PgboxException(ErrorKind.TOOL_FAILED, "member '" + m.name() + "' refused to re-initialise", refused,
+                        "run 'patronictl reinit " + server.settings().get(Setting.PATRONI_CLUSTER) + " " + m.name() + " --force'");
             }
         }
-        awaitRunningLeader();
+        for (PatroniApi.Member m : others) {
+            awaitStreaming(m.name(), timeline, progress);
+            done.add("member '" + m.name() + "' re-initialised and streaming on timeline " + timeline);
+        }
         return done;
+    }
+
+    /** Resumes Patroni; after a failure ({@code failed}) a failed resume is added to it instead of replacing it. */
+    private void resume(Progress progress, RuntimeException failed) {
+        progress.step("resuming Patroni on every member");
+        try {
+            api.pause(false);
+            awaitClusterPaused(false);
+        } catch (RuntimeException e) {
+            if (failed == null) {
+                throw e;
+            }
+            failed.addSuppressed(e);
+        }
     }
 
     /** Waits until every listed member's Patroni runs paused (a member whose Patroni does not answer cannot act either). */
@@ -163,16 +172,16 @@ final class HaRestore {
         }
     }
 
-    /** Waits until this member holds the leader lock; returns its timeline. */
-    private int awaitLeader() {
+    /** Waits until this member holds the leader lock. */
+    private void awaitLeader() {
         Duration timeout = Duration.ofMillis(server.settings().millis(Setting.PGBOX_START_TIMEOUT)).plusSeconds(30);
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "no answer";
         while (System.nanoTime() < deadline) {
             try {
                 PatroniApi.Member me = api.cluster().member(api.me());
-                if (me != null && me.leader() && me.timeline() != null) {
-                    return me.timeline();
+                if (me != null && me.leader()) {
+                    return;
                 }
                 last = me == null ? "Patroni does not list '" + api.me() + "'" : "'" + api.me() + "' is " + me.role() + ", " + me.state();
             } catch (PgboxException e) {
@@ -204,7 +213,7 @@ final class HaRestore {
         }
         throw new PgboxException(ErrorKind.TIMEOUT, "member '" + name + "' did not stream on the new timeline " + timeline + " within "
                 + timeout.toSeconds() + "s", "it is " + last + "; this member is the restored leader and runs",
-                "read member '" + name + "''s Patroni log; 'patronictl reinit' re-clones it");
+                "read the Patroni log of member '" + name + "'; 'patronictl reinit' re-clones it");
     }
 
     /** After the resume: this member is the running leader again. */

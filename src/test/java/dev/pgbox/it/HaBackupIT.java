@@ -145,7 +145,6 @@ class HaBackupIT {
      * On the replica, backups and restores are refused naming the leader.
      */
     @Test
-    @org.junit.jupiter.api.Disabled("needs 'pgbox ha join', not on main yet")
     void pointInTimeRecoveryReinitialisesTheOtherMember() throws Exception {
         rest = PgboxProject.freePort();
         int etcd = PgboxProject.freePort();
@@ -188,7 +187,8 @@ class HaBackupIT {
         assertThat(restored.stderr()).contains("pausing Patroni", "re-initialising member 'b'", "resuming Patroni");
         rememberPids();
         rememberPids(b);
-        int timeline = leader().path("timeline").asInt();
+        // the leader's own timeline: Patroni's /cluster gives the last checkpoint's, which lags after a promotion
+        int timeline = Integer.parseInt(project.admin().value("postgres", "SELECT pg_walfile_name(pg_current_wal_lsn())").substring(0, 8), 16);
         assertThat(leader().path("name").asText()).isEqualTo("a");
         assertThat(cluster().path("pause").asBoolean(false)).isFalse();
         awaitMember("b", "streaming", timeline);

@@ -4,7 +4,7 @@ import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
 import dev.pgbox.Progress;
 import dev.pgbox.cluster.Layout;
-import dev.pgbox.cluster.PatroniApi;
+import dev.pgbox.cluster.PatroniRest;
 import dev.pgbox.cluster.PatroniSupervisor;
 import dev.pgbox.cluster.PgCtl;
 import dev.pgbox.cluster.Server;
@@ -39,11 +39,11 @@ final class HaRestore {
     private static final Duration NOTICE = Duration.ofSeconds(30);
 
     private final Server server;
-    private final PatroniApi api;
+    private final PatroniRest api;
 
     private HaRestore(Server server) {
         this.server = server;
-        this.api = PatroniApi.local(server.settings(), server.layout());
+        this.api = PatroniRest.local(server.settings(), server.layout());
     }
 
     /** This project's member, or null when the project is not an HA member. */
@@ -63,14 +63,14 @@ final class HaRestore {
     }
 
     /** The timeline switches leading to the current timeline, as Patroni records them. */
-    List<PatroniApi.TimelineSwitch> history() {
+    List<PatroniRest.TimelineSwitch> history() {
         return api.history();
     }
 
     /** Throws unless this member holds the leader lock; returns the cluster as Patroni sees it. */
-    PatroniApi.Cluster leaderOrRefuse(String what) {
-        PatroniApi.Cluster c = api.cluster();
-        PatroniApi.Member leader = c.leader();
+    PatroniRest.Cluster leaderOrRefuse(String what) {
+        PatroniRest.Cluster c = api.cluster();
+        PatroniRest.Member leader = c.leader();
         if (leader != null && leader.name().equals(api.me())) {
             return c;
         }
@@ -90,8 +90,8 @@ final class HaRestore {
      * other members, one line each.
      */
     List<String> rewind(Runnable restore, Progress progress) {
-        PatroniApi.Cluster before = leaderOrRefuse("restore to a point in time");
-        List<PatroniApi.Member> others = before.members().stream().filter(m -> !m.name().equals(api.me())).toList();
+        PatroniRest.Cluster before = leaderOrRefuse("restore to a point in time");
+        List<PatroniRest.Member> others = before.members().stream().filter(m -> !m.name().equals(api.me())).toList();
         Layout l = server.layout();
         List<String> done = new ArrayList<>();
         progress.step("pausing Patroni on every member, so none restarts or promotes PostgreSQL during the restore");
@@ -113,7 +113,7 @@ final class HaRestore {
         resume(progress, null);
         awaitRunningLeader();
         // this member holds the leader lock, so the others, whose data follows the discarded history, cannot lead
-        for (PatroniApi.Member m : others) {
+        for (PatroniRest.Member m : others) {
             progress.step("re-initialising member '" + m.name() + "' from this leader: its data follows the discarded history");
             String refused = api.reinitialize(m.api());
             if (refused != null) {
@@ -121,7 +121,7 @@ final class HaRestore {
                         "run 'patronictl reinit " + server.settings().get(Setting.PATRONI_CLUSTER) + " " + m.name() + " --force'");
             }
         }
-        for (PatroniApi.Member m : others) {
+        for (PatroniRest.Member m : others) {
             awaitStreaming(m.name(), timeline, progress);
             done.add("member '" + m.name() + "' re-initialised and streaming on timeline " + timeline);
         }
@@ -143,9 +143,9 @@ final class HaRestore {
     }
 
     /** Waits until every listed member's Patroni runs paused (a member whose Patroni does not answer cannot act either). */
-    private void awaitPaused(List<PatroniApi.Member> members) {
+    private void awaitPaused(List<PatroniRest.Member> members) {
         long deadline = System.nanoTime() + NOTICE.toNanos();
-        for (PatroniApi.Member m : members) {
+        for (PatroniRest.Member m : members) {
             while (true) {
                 Boolean paused = api.pausedAt(m.api());
                 if (paused == null || paused) {
@@ -179,7 +179,7 @@ final class HaRestore {
         String last = "no answer";
         while (System.nanoTime() < deadline) {
             try {
-                PatroniApi.Member me = api.cluster().member(api.me());
+                PatroniRest.Member me = api.cluster().member(api.me());
                 if (me != null && me.leader()) {
                     return;
                 }
@@ -200,7 +200,7 @@ final class HaRestore {
         String last = "not listed";
         while (System.nanoTime() < deadline) {
             try {
-                PatroniApi.Member m = api.cluster().member(name);
+                PatroniRest.Member m = api.cluster().member(name);
                 if (m != null && m.state().equals("streaming") && m.timeline() != null && m.timeline() == timeline) {
                     progress.detail("member '" + name + "' streams on timeline " + timeline);
                     return;
@@ -222,8 +222,8 @@ final class HaRestore {
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "no answer";
         while (System.nanoTime() < deadline) {
-            PatroniApi.Cluster c = api.cluster();
-            PatroniApi.Member me = c.member(api.me());
+            PatroniRest.Cluster c = api.cluster();
+            PatroniRest.Member me = c.member(api.me());
             if (me != null && me.leader() && me.state().equals("running") && !c.paused()) {
                 return;
             }

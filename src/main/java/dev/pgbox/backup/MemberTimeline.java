@@ -2,7 +2,7 @@ package dev.pgbox.backup;
 
 import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
-import dev.pgbox.cluster.PatroniApi.TimelineSwitch;
+import dev.pgbox.cluster.PatroniRest.TimelineSwitch;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;

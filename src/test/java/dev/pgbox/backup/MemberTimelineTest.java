@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pgbox.PgboxException;
-import dev.pgbox.cluster.PatroniApi.TimelineSwitch;
+import dev.pgbox.cluster.PatroniRest.TimelineSwitch;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;

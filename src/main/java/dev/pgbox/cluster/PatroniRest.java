@@ -24,9 +24,10 @@ import java.util.List;
  * This HA member's view of Patroni's REST API for the calls that change the cluster (pause, resume,
  * reinitialise a member) and the reads around them. The changing calls log in as
  * {@code pgbox} with PATRONI_RESTAPI_PASSWORD (never in argv or logs); the address and this
- * member's name come from the rendered patroni.yml.
+ * member's name come from the rendered patroni.yml. Here, below the backup package, because backups
+ * and restores need it (the ha package's own REST helper sits above backup in the package map).
  */
-public final class PatroniApi {
+public final class PatroniRest {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The user of Patroni's changing REST calls (PatroniComponent.RESTAPI_USER; the component is above this package). */
     static final String USER = "pgbox";
@@ -35,15 +36,15 @@ public final class PatroniApi {
     private final String me;
     private final String password;
 
-    private PatroniApi(String base, String me, String password) {
+    private PatroniRest(String base, String me, String password) {
         this.base = base;
         this.me = me;
         this.password = password;
     }
 
     /** The API of this project's member (its patroni.yml must exist: 'pgbox ha init' wrote it). */
-    public static PatroniApi local(Settings s, Layout l) {
-        return new PatroniApi("http://" + PatroniSupervisor.restAddress(l), PatroniSupervisor.memberName(l), s.get(Setting.PATRONI_RESTAPI_PASSWORD));
+    public static PatroniRest local(Settings s, Layout l) {
+        return new PatroniRest("http://" + PatroniSupervisor.restAddress(l), PatroniSupervisor.memberName(l), s.get(Setting.PATRONI_RESTAPI_PASSWORD));
     }
 
     /** This member's name. */

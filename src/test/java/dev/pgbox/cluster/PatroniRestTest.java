@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.pgbox.PgboxException;
 import org.junit.jupiter.api.Test;
 
-class PatroniApiTest {
+class PatroniRestTest {
     /** A /cluster answer as Patroni 4.0.7 gives it for a paused two-member cluster. */
     private static final String PAUSED = """
             {"members": [
@@ -19,7 +19,7 @@ class PatroniApiTest {
 
     @Test
     void readsMembersTheirApiBaseAndThePause() {
-        PatroniApi.Cluster c = PatroniApi.parseCluster(PAUSED);
+        PatroniRest.Cluster c = PatroniRest.parseCluster(PAUSED);
         assertThat(c.paused()).isTrue();
         assertThat(c.leader().name()).isEqualTo("a");
         assertThat(c.member("b").api()).isEqualTo("http://127.0.0.3:8009");
@@ -30,7 +30,7 @@ class PatroniApiTest {
 
     @Test
     void aClusterWithoutLeaderOrPauseSaysSo() {
-        PatroniApi.Cluster c = PatroniApi.parseCluster("{\"members\": [{\"name\": \"a\", \"role\": \"replica\", \"state\": \"stopped\"}]}");
+        PatroniRest.Cluster c = PatroniRest.parseCluster("{\"members\": [{\"name\": \"a\", \"role\": \"replica\", \"state\": \"stopped\"}]}");
         assertThat(c.paused()).isFalse();
         assertThat(c.leader()).isNull();
         assertThat(c.member("a").timeline()).isNull();
@@ -38,13 +38,13 @@ class PatroniApiTest {
 
     @Test
     void anAnswerThatIsNotJsonIsAClearError() {
-        assertThatThrownBy(() -> PatroniApi.parseCluster("<html>")).isInstanceOf(PgboxException.class)
+        assertThatThrownBy(() -> PatroniRest.parseCluster("<html>")).isInstanceOf(PgboxException.class)
                 .hasMessageContaining("not JSON");
     }
 
     @Test
     void readsTheHistoryWithAndWithoutTimestamps() {
-        var h = PatroniApi.parseHistory("[[1, 83886240, \"no recovery target specified\"],"
+        var h = PatroniRest.parseHistory("[[1, 83886240, \"no recovery target specified\"],"
                 + "[2, 150995104, \"no recovery target specified\", \"2026-12-01T21:03:10.123456+00:00\", \"a\"]]");
         assertThat(h).hasSize(2);
         assertThat(h.get(0).timeline()).isEqualTo(1);

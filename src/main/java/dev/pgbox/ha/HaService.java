@@ -233,27 +233,9 @@ public final class HaService {
                 + timeout.toSeconds() + "s", last, "read the Patroni and etcd logs in the log folder; 'pgbox ha status' shows the cluster");
     }
 
-    /** The cluster as this member's Patroni and the etcd endpoints see it; the member must have been made by 'pgbox ha init'. */
+    /** The cluster as this member's Patroni and the etcd endpoints see it: see {@link HaStatusService#status}. */
     public static HaStatus status(Settings s) {
-        Layout layout = Server.open(s).layout();
-        if (!PatroniSupervisor.isMember(layout)) {
-            throw new PgboxException(ErrorKind.CONFIG, "this project is not an HA member", "no " + PatroniSupervisor.memberFile(layout),
-                    "run 'pgbox ha init' to make it the first member of a Patroni cluster");
-        }
-        HaMember me = HaMember.of(s, EtcdComponent.hostName());
-        List<HaStatus.Endpoint> etcd = new ArrayList<>();
-        for (String url : etcdEndpoints(s, me)) {
-            Answer a = get(url + "/health", null);
-            boolean healthy = a.status() == 200 && a.body().contains("\"health\":\"true\"");
-            etcd.add(new HaStatus.Endpoint(url, healthy, a.status() == 0 ? "no answer" : healthy ? "healthy" : a.body().strip()));
-        }
-        String api = restUrl(s, me);
-        Answer a = get(api + "/cluster", s);
-        if (a.status() != 200) {
-            return new HaStatus(me.cluster(), me.name(), etcd, api, a.status() == 0 ? "Patroni's REST API does not answer (is the member started?)"
-                    : "Patroni answered " + a.status(), List.of(), null);
-        }
-        return new HaStatus(me.cluster(), me.name(), etcd, api, null, PatroniCluster.members(a.body()), null);
+        return HaStatusService.status(s);
     }
 
     static List<String> etcdEndpoints(Settings s, HaMember me) {

@@ -33,6 +33,11 @@ public final class HaControl {
         public String word() {
             return name().toLowerCase(Locale.ROOT);
         }
+
+        /** The verb: "switch over", "fail over". */
+        public String verb() {
+            return this == SWITCHOVER ? "switch over" : "fail over";
+        }
     }
 
     /**
@@ -64,7 +69,7 @@ public final class HaControl {
         String api = HaService.restUrl(s, me);
         PatroniApi.Answer a = PatroniApi.get(api + "/cluster", s, ASK_TIMEOUT);
         if (a.status() != 200) {
-            throw new PgboxException(ErrorKind.NOT_RUNNING, "cannot " + kind.word() + ": this member's Patroni does not tell the cluster's state",
+            throw new PgboxException(ErrorKind.NOT_RUNNING, "cannot " + kind.verb() + ": this member's Patroni does not tell the cluster's state",
                     a.answered() ? "Patroni answered " + a.status() + ": " + a.body().strip() : "no answer from " + api + " (" + a.body() + ")",
                     "start this member ('pgbox start'); 'pgbox ha status' shows etcd and Patroni");
         }
@@ -83,7 +88,7 @@ public final class HaControl {
                     "name one of them with --to (see 'pgbox ha status')");
         }
         if (to != null && to.equals(leader)) {
-            throw new PgboxException(ErrorKind.USAGE, "'" + to + "' is already the leader", "there is nothing to " + kind.word(),
+            throw new PgboxException(ErrorKind.USAGE, "'" + to + "' is already the leader", "there is nothing to " + kind.verb(),
                     "name another member with --to" + (kind == Kind.SWITCHOVER ? ", or leave --to out to pick the healthiest replica" : ""));
         }
         if (kind == Kind.SWITCHOVER && leader == null) {
@@ -98,8 +103,8 @@ public final class HaControl {
                     : to != null ? "member '" + to + "' is " + members.stream().filter(m -> m.name().equals(to)).findFirst()
                     .map(m -> m.role() + ", " + m.state()).orElse("gone")
                     : "no replica is running or streaming";
-            throw new PgboxException(ErrorKind.NOT_RUNNING, "cannot " + kind.word() + ": no healthy member to take over", cause,
-                    members.size() <= 1 ? "add a member first ('pgbox ha join' on another host), then " + kind.word()
+            throw new PgboxException(ErrorKind.NOT_RUNNING, "cannot " + kind.verb() + ": no healthy member to take over", cause,
+                    members.size() <= 1 ? "add a member first ('pgbox ha join' on another host), then " + kind.verb()
                             : "start the replicas ('pgbox start' on their hosts) and wait until 'pgbox ha status' shows them streaming");
         }
         return new Plan(kind, cluster, leader, to, api);

@@ -46,8 +46,11 @@ public final class HaStatusService {
         if (a.status() == 200) {
             members = PatroniCluster.members(a.body());
         } else {
-            patroniError = !a.answered() ? "Patroni's REST API does not answer (is the member started? 'pgbox start')"
-                    : "Patroni answered " + a.status() + ": " + a.body().strip();
+            patroniError = a.answered() ? "Patroni answered " + a.status() + ": " + a.body().strip()
+                    : PatroniSupervisor.running(layout, PatroniSupervisor.PATRONI).isEmpty()
+                    ? "Patroni is not running on this member (start it: 'pgbox start')"
+                    : etcdProblem != null ? "Patroni runs but its REST API does not answer within " + TIMEOUT.toSeconds()
+                    + "s: it is waiting on etcd" : "Patroni runs but its REST API does not answer within " + TIMEOUT.toSeconds() + "s";
         }
         return new HaStatus(me.cluster(), me.name(), etcd, api, patroniError, members, lease == null ? null : lease.secondsLeft(),
                 lease == null ? null : lease.holder(), etcdProblem);

@@ -2,40 +2,22 @@ package dev.pgbox.ha;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class EtcdLeaseTest {
 
     @Test
-    void theRangeRequestAsksForPatronisLeaderKeyBase64Encoded() {
+    void theLeaderKeyNamesTheHolderAndItsLeaseGivesTheSecondsLeft() {
         assertThat(EtcdLease.leaderKey("shop")).isEqualTo("/service/shop/leader");
-        String body = EtcdLease.rangeRequest(EtcdLease.leaderKey("shop"));
-        String key = body.replaceAll(".*\"key\":\"([^\"]+)\".*", "$1");
-        assertThat(new String(Base64.getDecoder().decode(key), StandardCharsets.UTF_8)).isEqualTo("/service/shop/leader");
-        assertThat(EtcdLease.timeToLiveRequest(7587873987651390980L)).isEqualTo("{\"ID\":\"7587873987651390980\"}");
-    }
-
-    @Test
-    void readsTheHolderAndLeaseIdOfTheLeaderKey() throws IOException {
-        // as etcd 3.4's gateway writes it: int64s as strings, bytes as base64
-        String answer = "{\"header\":{\"cluster_id\":\"1\",\"revision\":\"9\"},\"kvs\":[{\"key\":\"L3NlcnZpY2Uvc2hvcC9sZWFkZXI=\","
-                + "\"create_revision\":\"5\",\"mod_revision\":\"9\",\"version\":\"3\",\"value\":\"YQ==\",\"lease\":\"7587873987651390980\"}],"
-                + "\"count\":\"1\"}";
-        assertThat(EtcdLease.parseRange(answer)).isEqualTo(new EtcdLease.LeaderKey("a", 7587873987651390980L));
-        // no kvs: nobody holds the key
-        assertThat(EtcdLease.parseRange("{\"header\":{\"revision\":\"9\"}}")).isNull();
-    }
-
-    @Test
-    void readsTheSecondsLeftAndTreatsAnExpiredLeaseAsUnknown() throws IOException {
-        assertThat(EtcdLease.parseTimeToLive("{\"header\":{},\"ID\":\"7587873987651390980\",\"TTL\":\"17\",\"grantedTTL\":\"20\"}"))
-                .isEqualTo(17L);
-        assertThat(EtcdLease.parseTimeToLive("{\"ID\":\"1\",\"TTL\":\"-1\"}")).isNull();
-        assertThat(EtcdLease.parseTimeToLive("{\"ID\":\"1\",\"TTL\":12}")).isEqualTo(12L);
+        List<EtcdApi.Kv> kvs = List.of(new EtcdApi.Kv("/service/shop/leader", "a", 7587873987651390980L));
+        assertThat(EtcdLease.of(kvs, "shop", id -> id == 7587873987651390980L ? 17 : -1)).isEqualTo(new EtcdLease.Lease("a", 17L));
+        // an expired lease is unknown, not zero or negative
+        assertThat(EtcdLease.of(kvs, "shop", id -> -1)).isEqualTo(new EtcdLease.Lease("a", null));
+        // no leader key: nobody leads
+        assertThat(EtcdLease.of(List.of(), "shop", id -> 17)).isEqualTo(new EtcdLease.Lease(null, null));
+        // another cluster's key under the same prefix is not ours
+        assertThat(EtcdLease.of(List.of(new EtcdApi.Kv("/service/shop/leaderx", "b", 9)), "shop", id -> 17).holder()).isNull();
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.pgbox.ErrorKind;
 import dev.pgbox.Json;
 import dev.pgbox.ha.HaControl;
 import dev.pgbox.ha.HaInitReport;
+import dev.pgbox.ha.HaJoin;
 import dev.pgbox.ha.HaService;
 import dev.pgbox.ha.HaStatus;
 import java.io.PrintWriter;
@@ -14,9 +15,11 @@ import picocli.CommandLine.Option;
 @Command(name = "ha", mixinStandardHelpOptions = true,
         description = {"High availability on Patroni + etcd. See the README's HA section.",
                 "init: make this project the first member (Patroni runs PostgreSQL, with a local etcd member).",
+                "join: make a new project (another host) a member of an existing cluster.",
                 "status: the cluster, its etcd endpoints and every member.",
                 "switchover: hand the leader role over (planned). failover: force a member to become leader."},
-        subcommands = {HaCommand.Init.class, HaCommand.Status.class, HaCommand.Switchover.class, HaCommand.Failover.class})
+        subcommands = {HaCommand.Init.class, HaCommand.Join.class, HaCommand.Status.class, HaCommand.Switchover.class,
+                HaCommand.Failover.class})
 final class HaCommand extends BaseCommand implements Runnable {
     @Override
     public void run() {
@@ -49,6 +52,55 @@ final class HaCommand extends BaseCommand implements Runnable {
                     + " in " + r.secretsFile() + " (not shown)");
             o.println("  configs:  " + r.configFolder() + " (patroni.yml, etcd.yml)");
             o.println("  next:     pgbox ha status · pgbox start / stop now run Patroni and etcd");
+            return 0;
+        }
+    }
+
+    @Command(name = "join", mixinStandardHelpOptions = true,
+            description = {"Make this new project (no data of its own yet) a member of an existing cluster: finds the cluster",
+                    "and its leader in etcd, checks the leader lets this host replicate, adds this host's etcd member",
+                    "(unless --no-etcd-member), then Patroni copies the leader's data and streams from it. The leader",
+                    "must allow this address: PATRONI_REPLICATION_CIDRS on every member. Needs POSTGRES_LISTEN set to",
+                    "this member's address and the first member's secrets (--secrets-from its .env.secrets).",
+                    "A failed join undoes itself."})
+    static final class Join extends BaseCommand implements Callable<Integer> {
+        @Option(names = "--cluster", required = true, paramLabel = "NAME", description = "The cluster to join (PATRONI_CLUSTER of its members).")
+        String cluster;
+
+        @Option(names = "--etcd", required = true, split = ",", paramLabel = "URL",
+                description = "Client URL(s) of the cluster's etcd members, e.g. http://10.0.0.1:2379 (comma-separated).")
+        java.util.List<String> etcd;
+
+        @Option(names = "--member", paramLabel = "NAME", description = "This member's name (default: PATRONI_MEMBER, else the host name).")
+        String member;
+
+        @Option(names = "--secrets-from", paramLabel = "FILE",
+                description = "A copy of the first member's .env.secrets: its lines are copied into this project's .env.secrets.")
+        java.nio.file.Path secretsFrom;
+
+        @Option(names = "--no-etcd-member", description = "Run no etcd member on this host (Patroni uses the --etcd members only).")
+        boolean noEtcdMember;
+
+        @Option(names = "--json", description = "Print what was done as JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            HaJoin.Report r = HaJoin.join(settings(), cluster, etcd, member, secretsFrom, !noEtcdMember, console());
+            PrintWriter o = out();
+            if (json) {
+                o.println(Json.render(r));
+                return 0;
+            }
+            o.println((r.alreadyMember() ? "HA member '" : "this project is now HA member '") + r.member() + "' of cluster '" + r.cluster()
+                    + "'" + (r.leader() != null ? " (a replica of '" + r.leader() + "')" : ""));
+            for (String a : r.actions()) {
+                o.println("  " + a);
+            }
+            o.println("  address:  " + r.address() + " · Patroni REST " + r.patroniApi() + " · etcd " + String.join(",", r.etcdEndpoints())
+                    + (r.etcdMember() ? " (with this host's etcd member)" : ""));
+            o.println("  configs:  " + r.configFolder() + " (patroni.yml" + (r.etcdMember() ? ", etcd.yml" : "") + ")");
+            o.println("  next:     pgbox ha status · pgbox start / stop now run Patroni" + (r.etcdMember() ? " and etcd" : ""));
             return 0;
         }
     }

@@ -269,19 +269,34 @@ public final class PatroniComponent implements Component {
         if (!PatroniSupervisor.isMember(l)) {
             return new Reconciled(project, List.of());
         }
-        writeConfig(project);
+        List<String> actions = new ArrayList<>();
+        boolean changed = writeConfig(project);
         boolean was = PatroniSupervisor.running(l, PatroniSupervisor.PATRONI).isPresent();
+        if (was && changed && PatroniSupervisor.reload(l)) {
+            actions.add("Patroni reloaded its changed configuration (" + PatroniSupervisor.patroniConf(l) + ")");
+        }
         long pid = PatroniSupervisor.startPatroni(l);
-        return new Reconciled(project, was ? List.of() : List.of("started Patroni (pid " + pid + ", log "
-                + PatroniSupervisor.logFile(l, PatroniSupervisor.PATRONI) + ")"));
+        if (!was) {
+            actions.add("started Patroni (pid " + pid + ", log " + PatroniSupervisor.logFile(l, PatroniSupervisor.PATRONI) + ")");
+        }
+        return new Reconciled(project, actions);
     }
 
-    /** Writes patroni.yml (0600: it holds passwords; the server's OS user's) and the folder of Patroni's pgpass. */
-    public static void writeConfig(Project project) {
+    /**
+     * Writes patroni.yml (0600: it holds passwords; the server's OS user's) and the folder of Patroni's
+     * pgpass; true when the text changed (a running Patroni must then reload it).
+     */
+    public static boolean writeConfig(Project project) {
         Layout l = project.layout();
         OwnedFiles.directory(PatroniSupervisor.folder(l), l.osUser(), "rwx------");
         OwnedFiles.directory(pgpass(l).getParent(), l.osUser(), "rwx------");
-        OwnedFiles.write(PatroniSupervisor.patroniConf(l), new PatroniComponent().render(project).get(CONF_FILE), l.osUser(), "rw-------");
+        String text = new PatroniComponent().render(project).get(CONF_FILE);
+        java.nio.file.Path conf = PatroniSupervisor.patroniConf(l);
+        if (java.nio.file.Files.exists(conf) && OwnedFiles.read(conf).equals(text)) {
+            return false;
+        }
+        OwnedFiles.write(conf, text, l.osUser(), "rw-------");
+        return true;
     }
 
     /** Stops Patroni, which stops PostgreSQL and gives up the leader lease. */

@@ -124,7 +124,7 @@ public final class HaService {
         }
         EtcdComponent.writeConfig(project);
         PatroniComponent.writeConfig(project);
-        OwnedFiles.write(PatroniSupervisor.memberFile(layout), "cluster=" + me.cluster() + "\nmember=" + me.name() + "\n", layout.osUser(),
+        OwnedFiles.write(PatroniSupervisor.memberFile(layout), PatroniSupervisor.memberText(me.cluster(), me.name(), true), layout.osUser(),
                 "rw-r--r--");
         progress.step("starting etcd and Patroni (member '" + me.name() + "' of '" + me.cluster() + "')");
         Server underPatroni = Server.of(s, layout);
@@ -151,14 +151,9 @@ public final class HaService {
         String c = cluster != null ? cluster : !s.source(Setting.PATRONI_CLUSTER).equals(Settings.DEFAULT_SOURCE) ? s.get(Setting.PATRONI_CLUSTER)
                 : name(s.projectDir().getFileName() == null ? "pgbox" : s.projectDir().getFileName().toString());
         String m = member != null ? member : s.isSet(Setting.PATRONI_MEMBER) ? s.get(Setting.PATRONI_MEMBER) : name(EtcdComponent.hostName());
-        for (String n : List.of(c, m)) {
-            if (!NAME.matcher(n).matches()) {
-                throw new PgboxException(ErrorKind.USAGE, "invalid cluster or member name '" + n + "'",
-                        "a name has 1 to 63 lowercase letters, digits and underscores and starts with a letter",
-                        "e.g. pgbox ha init --cluster shop --member a");
-            }
-        }
-        Path envFile = s.projectDir().resolve(s.envName().equals("dev") ? Settings.DEV_FILE : ".env." + s.envName());
+        checkName(c);
+        checkName(m);
+        Path envFile = envFile(s);
         Settings out = s;
         if (!c.equals(s.get(Setting.PATRONI_CLUSTER)) || s.source(Setting.PATRONI_CLUSTER).equals(Settings.DEFAULT_SOURCE)) {
             EnvFile.set(envFile, Setting.PATRONI_CLUSTER.name(), c);
@@ -171,6 +166,20 @@ public final class HaService {
             actions.add("PATRONI_MEMBER=" + m + " written to " + envFile);
         }
         return out;
+    }
+
+    /** Refuses a cluster or member name Patroni and etcd would not take the same way everywhere. */
+    static void checkName(String n) {
+        if (!NAME.matcher(n).matches()) {
+            throw new PgboxException(ErrorKind.USAGE, "invalid cluster or member name '" + n + "'",
+                    "a name has 1 to 63 lowercase letters, digits and underscores and starts with a letter",
+                    "e.g. pgbox ha init --cluster shop --member a");
+        }
+    }
+
+    /** The environment's settings file (.env.dev, .env.prod, ...) that the HA names are written to. */
+    static Path envFile(Settings s) {
+        return s.projectDir().resolve(s.envName().equals("dev") ? Settings.DEV_FILE : ".env." + s.envName());
     }
 
     /** A folder or host name as a cluster or member name. Pure. */
@@ -279,7 +288,7 @@ public final class HaService {
     }
 
     /** What an HA member needs installed, as the files show it now. */
-    private static List<Requirement> haRequirements() {
+    static List<Requirement> haRequirements() {
         List<Requirement> needed = new ArrayList<>(Requirement.patroni());
         needed.addAll(Requirement.etcd());
         return needed;

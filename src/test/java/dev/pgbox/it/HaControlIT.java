@@ -28,13 +28,15 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(900)
 class HaControlIT {
     private static final String FIRST = "127.0.0.2";
+    private static final String SECOND = "127.0.0.3";
     private static final ObjectMapper JSON = new ObjectMapper();
     private final List<PgboxProject> projects = new ArrayList<>();
     private final List<Long> pids = new ArrayList<>();
 
     @AfterEach
     void cleanUp() {
-        for (PgboxProject p : projects) {
+        for (int i = projects.size() - 1; i >= 0; i--) {
+            PgboxProject p = projects.get(i);
             p.pgbox("stop");
             pids.addAll(pidsOf(p));
             for (long pid : pids) {
@@ -44,13 +46,19 @@ class HaControlIT {
         }
     }
 
-    /** A started project (with app 'shop') on {@code address}, with its own random ports. */
+    /** A started project on {@code address}, with its own random ports. */
     private PgboxProject member(String name, String address) throws Exception {
+        PgboxProject p = project(name, address);
+        p.ok("start");
+        return p;
+    }
+
+    /** A new project (not started) on {@code address}; every loopback address may replicate (two members on one box). */
+    private PgboxProject project(String name, String address) throws Exception {
         PgboxProject p = PgboxProject.create(name, "POSTGRES_LISTEN=" + address, "PATRONI_REST_PORT=" + PgboxProject.freePort(),
                 "ETCD_CLIENT_PORT=" + PgboxProject.freePort(), "ETCD_PEER_PORT=" + PgboxProject.freePort(), "PGBOX_AGENT=off",
-                "BACKUP_ARCHIVE=off");
+                "BACKUP_ARCHIVE=off", "PATRONI_REPLICATION_CIDRS=127.0.0.0/8");
         projects.add(p);
-        p.ok("start");
         return p;
     }
 
@@ -130,6 +138,81 @@ class HaControlIT {
         assertThat(dj.has("leader_lease_seconds")).isFalse();
     }
 
+    /**
+     * Two members on one box (a on 127.0.0.2, b on 127.0.0.3 joining it): a switchover moves the leader
+     * to b, a forced failover back to a; each time the --ha URL (listing a first) lands on the new
+     * writable leader and every row written before is there.
+     */
+    @Test
+    void twoMembersSwitchOverAndFailOverKeepingTheRows() throws Exception {
+        PgboxProject a = member("hactl-a", FIRST);
+        a.ok("app", "create", "shop");
+        a.ok("ha", "init", "--cluster", "duo", "--member", "a");
+        pids.addAll(pidsOf(a));
+        String etcd = "http://" + FIRST + ":" + a.settings().get(dev.pgbox.config.Setting.ETCD_CLIENT_PORT);
+        PgboxProject b = project("hactl-b", SECOND);
+        b.ok("ha", "join", "--cluster", "duo", "--etcd", etcd, "--member", "b", "--secrets-from",
+                a.dir().resolve(".env.secrets").toString());
+        pids.addAll(pidsOf(b));
+        awaitTwoStreaming(a, "a");
+
+        String password = a.settings().appSecret("PGBOX_APP_SHOP_PASSWORD");
+        String owner = line(a.ok("app", "url", "shop", "--ha", "--owner").stdout(), "libpq: ");
+        assertThat(owner).contains("@" + FIRST + ":" + a.port() + "," + SECOND + ":" + b.port() + "/shop?");
+        assertThat(psql(owner, password, "CREATE TABLE kept (v int); INSERT INTO kept VALUES (1); SELECT inet_server_addr()"))
+                .isEqualTo(FIRST);
+
+        // planned: no --to, Patroni picks b (the only replica)
+        PgboxProject.Run sw = a.ok("ha", "switchover", "--json");
+        JsonNode s = JSON.readTree(sw.stdout());
+        assertThat(s.path("action").asText()).isEqualTo("switchover");
+        assertThat(s.path("old_leader").asText()).isEqualTo("a");
+        assertThat(s.path("new_leader").asText()).isEqualTo("b");
+        assertThat(s.path("seconds").asDouble()).isGreaterThan(0);
+        assertThat(leader(b)).isEqualTo("b");
+        // the same URL, a listed first, now lands on b, which has the row and takes writes
+        assertThat(psql(owner, password, "INSERT INTO kept VALUES (2); SELECT host(inet_server_addr()) || ' ' || pg_is_in_recovery()"))
+                .isEqualTo(SECOND + " false");
+        awaitTwoStreaming(b, "b");
+
+        // forced, from the replica's side: a becomes leader again
+        PgboxProject.Run fo = b.ok("ha", "failover", "--to", "a", "--yes");
+        assertThat(fo.stdout()).contains("failover done: leader 'b' -> 'a'");
+        assertThat(leader(a)).isEqualTo("a");
+        assertThat(psql(owner, password, "SELECT string_agg(v::text, ',' ORDER BY v) || ' ' || host(inet_server_addr()) FROM kept"))
+                .isEqualTo("1,2 " + FIRST);
+        awaitTwoStreaming(a, "a");
+        JsonNode st = JSON.readTree(a.ok("ha", "status", "--json").stdout());
+        assertThat(st.path("members")).hasSize(2);
+        assertThat(st.path("lease_holder").asText()).isEqualTo("a");
+    }
+
+    /** Waits until {@code leader} leads and the other member streams from it (Patroni 4's state for a healthy replica). */
+    private static void awaitTwoStreaming(PgboxProject p, String leader) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            PgboxProject.Run r = p.pgbox("ha", "status", "--json");
+            last = r.stdout();
+            if (r.exitCode() == 0) {
+                JsonNode members = JSON.readTree(r.stdout()).path("members");
+                int ready = 0;
+                for (JsonNode m : members) {
+                    boolean isLeader = m.path("name").asText().equals(leader) && m.path("role").asText().equals("leader")
+                            && m.path("state").asText().equals("running");
+                    boolean streams = !m.path("name").asText().equals(leader) && m.path("state").asText().equals("streaming")
+                            && m.path("sync_standby").asBoolean();
+                    ready += isLeader || streams ? 1 : 0;
+                }
+                if (members.size() == 2 && ready == 2) {
+                    return;
+                }
+            }
+            Thread.sleep(1000);
+        }
+        throw new AssertionError("not leader '" + leader + "' + a streaming sync standby within 120s:\n" + last);
+    }
+
     /** The leader's name from 'ha status --json'. */
     static String leader(PgboxProject p) throws Exception {
         JsonNode j = JSON.readTree(p.ok("ha", "status", "--json").stdout());
@@ -149,7 +232,7 @@ class HaControlIT {
     /** psql with the URL (the password in PGPASSWORD, not in argv); its one line of output. */
     static String psql(String url, String password, String sql) throws Exception {
         Path psql = PgInstallation.of(PgInstallation.newestInstalled().orElseThrow()).bin("psql");
-        ProcessBuilder pb = new ProcessBuilder(psql.toString(), "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql, url)
+        ProcessBuilder pb = new ProcessBuilder(psql.toString(), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql, url)
                 .redirectErrorStream(true);
         pb.environment().put("PGPASSWORD", password);
         Process p = pb.start();

@@ -162,6 +162,11 @@ class HaControlIT {
         assertThat(psql(owner, password, "CREATE TABLE kept (v int); INSERT INTO kept VALUES (1); SELECT inet_server_addr()"))
                 .isEqualTo(FIRST);
 
+        // the replica shows as the sync standby; a read-only URL lands on it
+        assertThat(a.ok("ha", "status").stdout()).contains("sync standby");
+        String reads = line(a.ok("app", "url", "shop", "--ha", "--read-only").stdout(), "libpq: ");
+        assertThat(psql(reads, password, "SELECT host(inet_server_addr()) || ' ' || pg_is_in_recovery()")).isEqualTo(SECOND + " true");
+
         // planned: no --to, Patroni picks b (the only replica)
         PgboxProject.Run sw = a.ok("ha", "switchover", "--json");
         JsonNode s = JSON.readTree(sw.stdout());
@@ -174,6 +179,12 @@ class HaControlIT {
         assertThat(psql(owner, password, "INSERT INTO kept VALUES (2); SELECT host(inet_server_addr()) || ' ' || pg_is_in_recovery()"))
                 .isEqualTo(SECOND + " false");
         awaitTwoStreaming(b, "b");
+
+        // forced: asks first, and without a terminal to ask on it refuses (nothing moved)
+        PgboxProject.Run unconfirmed = b.pgbox("ha", "failover", "--to", "a");
+        assertThat(unconfirmed.exitCode()).as(unconfirmed.all()).isEqualTo(2);
+        assertThat(unconfirmed.stderr()).contains("needs confirmation", "--yes");
+        assertThat(leader(b)).isEqualTo("b");
 
         // forced, from the replica's side: a becomes leader again
         PgboxProject.Run fo = b.ok("ha", "failover", "--to", "a", "--yes");

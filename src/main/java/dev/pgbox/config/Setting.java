@@ -202,6 +202,11 @@ public enum Setting {
                     + "and the primary keeps writing alone when none is left. on: a commit always waits for a standby "
                     + "(no acknowledged commit without a copy; writes stop when no standby is left). off: asynchronous; "
                     + "a failover may lose the last commits.", "auto", "on", "off"),
+    PATRONI_FAILSAFE_MODE(Type.CHOICE, "on", "", Apply.RELOAD, null,
+            "When no etcd member answers (etcd down, this member still on the network): on keeps the primary writable "
+                    + "while every other member's Patroni answers it and confirms none is taking over; off demotes it "
+                    + "after retry_timeout, so writes stop until etcd is back. A primary cut off from the other members "
+                    + "demotes itself either way.", "on", "off"),
     ETCD_ENDPOINTS(Type.STRING, "", "", Apply.RESTART, null,
             "etcd client URLs Patroni uses, comma-separated (e.g. http://10.0.0.1:2379,http://10.0.0.2:2379). "
                     + "Default: this member's own etcd member."),

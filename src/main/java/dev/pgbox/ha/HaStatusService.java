@@ -36,7 +36,7 @@ public final class HaStatusService {
             boolean healthy = a.status() == 200 && a.body().contains("\"health\":\"true\"");
             etcd.add(new HaStatus.Endpoint(url, healthy, !a.answered() ? "no answer" : healthy ? "healthy" : a.body().strip()));
         }
-        String etcdProblem = etcdProblem(etcd, s.integer(Setting.PATRONI_TTL));
+        String etcdProblem = etcdProblem(etcd, s.integer(Setting.PATRONI_TTL), s.get(Setting.PATRONI_FAILSAFE_MODE).equals("on"));
         EtcdLease.Lease lease = etcdProblem == null ? EtcdLease.read(endpoints, me.cluster()) : null;
 
         String api = HaService.restUrl(s, me);
@@ -66,17 +66,19 @@ public final class HaStatusService {
 
     /**
      * Null when an etcd endpoint reports health (etcd answers /health true only while it has a quorum);
-     * else what it means. Pure.
+     * else what it means, and what Patroni does then with {@code failsafe} mode on or off. Pure.
      */
-    static String etcdProblem(List<HaStatus.Endpoint> etcd, int ttl) {
+    static String etcdProblem(List<HaStatus.Endpoint> etcd, int ttl, boolean failsafe) {
         if (etcd.stream().anyMatch(HaStatus.Endpoint::healthy)) {
             return null;
         }
         boolean anyAnswered = etcd.stream().anyMatch(e -> !e.detail().equals("no answer"));
         String what = anyAnswered ? "etcd has no quorum (its members answer but report unhealthy)" : "etcd is unreachable (no endpoint answers)";
-        return what + ": no member can take or keep the leader lease. Patroni (failsafe_mode off) cannot renew the lease, so "
-                + "the leader demotes itself to read-only within PATRONI_TTL (" + ttl + "s) and no replica is promoted until etcd "
-                + "is back. Fix: start etcd ('pgbox start' on each member starts its etcd member) or bring a majority of the etcd "
-                + "members back";
+        String patroni = failsafe
+                ? "With failsafe mode on (PATRONI_FAILSAFE_MODE), the leader stays writable while every other member's Patroni answers it; "
+                + "a leader that cannot reach them all demotes itself to read-only within PATRONI_TTL (" + ttl + "s)"
+                : "With failsafe mode off, the leader demotes itself to read-only within PATRONI_TTL (" + ttl + "s)";
+        return what + ": no member can take or keep the leader lease. " + patroni + ", and no replica is promoted until etcd is back. "
+                + "Fix: start etcd ('pgbox start' on each member starts its etcd member) or bring a majority of the etcd members back";
     }
 }

@@ -25,9 +25,12 @@ class EtcdLeaseTest {
         HaStatus.Endpoint down = new HaStatus.Endpoint("http://127.0.0.2:2379", false, "no answer");
         HaStatus.Endpoint noQuorum = new HaStatus.Endpoint("http://127.0.0.3:2379", false, "{\"health\":\"false\"}");
         HaStatus.Endpoint fine = new HaStatus.Endpoint("http://127.0.0.4:2379", true, "healthy");
-        assertThat(HaStatusService.etcdProblem(List.of(down), 20)).startsWith("etcd is unreachable")
-                .contains("no member can take or keep the leader lease", "demotes", "20s");
-        assertThat(HaStatusService.etcdProblem(List.of(down, noQuorum), 20)).startsWith("etcd has no quorum");
-        assertThat(HaStatusService.etcdProblem(List.of(down, fine), 20)).isNull();
+        assertThat(HaStatusService.etcdProblem(List.of(down), 20, false)).startsWith("etcd is unreachable")
+                .contains("no member can take or keep the leader lease", "failsafe mode off", "demotes itself", "20s",
+                        "no replica is promoted");
+        assertThat(HaStatusService.etcdProblem(List.of(down), 20, true))
+                .contains("failsafe mode on", "stays writable while every other member's Patroni answers", "no replica is promoted");
+        assertThat(HaStatusService.etcdProblem(List.of(down, noQuorum), 20, true)).startsWith("etcd has no quorum");
+        assertThat(HaStatusService.etcdProblem(List.of(down, fine), 20, true)).isNull();
     }
 }

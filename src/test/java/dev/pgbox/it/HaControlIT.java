@@ -131,7 +131,7 @@ class HaControlIT {
         etcdProcess.onExit().get(30, TimeUnit.SECONDS);
         PgboxProject.Run down = a.pgbox("ha", "status");
         assertThat(down.exitCode()).as(down.all()).isEqualTo(4);
-        assertThat(down.stdout()).contains("etcd is unreachable", "no member can take or keep the leader lease", "demotes");
+        assertThat(down.stdout()).contains("etcd is unreachable", "no member can take or keep the leader lease", "failsafe mode on", "no replica is promoted");
         JsonNode dj = JSON.readTree(a.pgbox("ha", "status", "--json").stdout());
         assertThat(dj.path("etcd").get(0).path("healthy").asBoolean()).isFalse();
         assertThat(dj.path("etcd_problem").asText()).startsWith("etcd is unreachable");

@@ -167,6 +167,15 @@ class HaControlIT {
         String reads = line(a.ok("app", "url", "shop", "--ha", "--read-only").stdout(), "libpq: ");
         assertThat(psql(reads, password, "SELECT host(inet_server_addr()) || ' ' || pg_is_in_recovery()")).isEqualTo(SECOND + " true");
 
+        // Patroni's own refusal is shown as it is: paused, Patroni takes a switchover only to a named member
+        patroniConfig(a, "{\"pause\":true}");
+        PgboxProject.Run refused = a.pgbox("ha", "switchover");
+        assertThat(refused.exitCode()).as(refused.all()).isEqualTo(9);
+        assertThat(refused.stderr()).contains("Patroni refused the switchover", "only to a specific candidate in a paused state");
+        patroniConfig(a, "{\"pause\":false}");
+        assertThat(leader(a)).isEqualTo("a");
+        awaitTwoStreaming(a, "a");
+
         // planned: no --to, Patroni picks b (the only replica)
         PgboxProject.Run sw = a.ok("ha", "switchover", "--json");
         JsonNode s = JSON.readTree(sw.stdout());
@@ -196,6 +205,19 @@ class HaControlIT {
         JsonNode st = JSON.readTree(a.ok("ha", "status", "--json").stdout());
         assertThat(st.path("members")).hasSize(2);
         assertThat(st.path("lease_holder").asText()).isEqualTo("a");
+    }
+
+    /** Patroni's PATCH /config on {@code p}'s member (the REST API's credentials from its .env.secrets). */
+    private static void patroniConfig(PgboxProject p, String json) throws Exception {
+        dev.pgbox.config.Settings s = p.settings();
+        String basic = "pgbox:" + s.get(dev.pgbox.config.Setting.PATRONI_RESTAPI_PASSWORD);
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://" + s.get(dev.pgbox.config.Setting.POSTGRES_LISTEN) + ":"
+                                + s.get(dev.pgbox.config.Setting.PATRONI_REST_PORT) + "/config"))
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(basic.getBytes(StandardCharsets.UTF_8)))
+                .header("Content-Type", "application/json").method("PATCH", java.net.http.HttpRequest.BodyPublishers.ofString(json)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     }
 
     /** Waits until {@code leader} leads and the other member streams from it (Patroni 4's state for a healthy replica). */

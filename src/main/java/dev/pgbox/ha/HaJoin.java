@@ -101,12 +101,7 @@ public final class HaJoin {
         }
         s = s.with(Setting.PATRONI_CLUSTER, cluster, "--cluster").with(Setting.PATRONI_MEMBER, name, "--member");
         HaMember me = HaMember.of(s, EtcdComponent.hostName());
-        if (me.address().equals("127.0.0.1") || me.address().equals("::1")) {
-            throw new PgboxException(ErrorKind.CONFIG, "an HA member cannot be reached at " + me.address(),
-                    "Patroni refuses 127.0.0.1 as a member's connect address, and other members could not reach it there",
-                    "set POSTGRES_LISTEN to this host's address (on a one-box trial another loopback address works: "
-                            + "POSTGRES_LISTEN=127.0.0.3), then run 'pgbox ha join' again");
-        }
+        HaService.requireReachable(me, "127.0.0.3", "join");
 
         progress.step("looking up cluster '" + cluster + "' in etcd at " + String.join(", ", endpoints));
         EtcdApi api = new EtcdApi(endpoints);

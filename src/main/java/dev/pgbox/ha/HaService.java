@@ -101,6 +101,14 @@ public final class HaService {
         if (!generated.isEmpty()) {
             actions.add("generated " + String.join(", ", generated) + " into " + secretsFile);
         }
+        if (!s.isSet(Setting.PATRONI_CLUSTER_CERT)) {
+            // every member presents this certificate (its data is a copy of this one's): they verify each other against it
+            String cert = Base64.getEncoder().encodeToString(OwnedFiles.read(layout.dataDir().resolve("server.crt"))
+                    .getBytes(StandardCharsets.US_ASCII));
+            Secrets.put(secretsFile, Setting.PATRONI_CLUSTER_CERT.name(), cert);
+            s = s.with(Setting.PATRONI_CLUSTER_CERT, cert, Settings.SECRETS_FILE);
+            actions.add("the cluster's certificate (this server's) saved as PATRONI_CLUSTER_CERT in " + secretsFile);
+        }
 
         Duration timeout = Duration.ofMillis(s.millis(Setting.PGBOX_START_TIMEOUT));
         Server current = Server.of(s, layout);

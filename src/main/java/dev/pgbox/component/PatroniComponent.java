@@ -121,8 +121,8 @@ public final class PatroniComponent implements Component {
         pg.put("use_unix_socket_repl", false);
         Map<String, Object> auth = new LinkedHashMap<>();
         auth.put("superuser", Map.of("username", AdminSql.SUPERUSER));
-        auth.put("replication", tlsCredentials(REPLICATION_ROLE, replicationPassword));
-        auth.put("rewind", tlsCredentials(REWIND_ROLE, rewindPassword));
+        auth.put("replication", tlsCredentials(REPLICATION_ROLE, replicationPassword, s, layout));
+        auth.put("rewind", tlsCredentials(REWIND_ROLE, rewindPassword, s, layout));
         pg.put("authentication", auth);
         pg.put("parameters", local);
         pg.put("pg_hba", hba(s, member));
@@ -292,11 +292,41 @@ public final class PatroniComponent implements Component {
         return m;
     }
 
-    /** A role's login over TLS (the hostssl lines accept nothing else). */
-    private static Map<String, Object> tlsCredentials(String user, String password) {
+    /**
+     * A role's login over TLS (the hostssl lines accept nothing else), verifying the other member against the
+     * cluster's certificate when PATRONI_CLUSTER_CERT is set (members made before it only encrypt).
+     */
+    private static Map<String, Object> tlsCredentials(String user, String password, Settings s, Layout layout) {
         Map<String, Object> m = credentials(user, password);
-        m.put("sslmode", "require");
+        if (s.isSet(Setting.PATRONI_CLUSTER_CERT)) {
+            m.put("sslmode", "verify-ca");
+            m.put("sslrootcert", clusterCert(layout).toString());
+        } else {
+            m.put("sslmode", "require");
+        }
         return m;
+    }
+
+    /** The cluster's certificate as a file, from PATRONI_CLUSTER_CERT (written by {@link #writeConfig}). */
+    public static java.nio.file.Path clusterCert(Layout layout) {
+        return PatroniSupervisor.folder(layout).resolve("cluster.crt");
+    }
+
+    /** The PEM text of PATRONI_CLUSTER_CERT; a clear error when it is not base64 of a certificate. */
+    public static String clusterCertPem(Settings s) {
+        String pem;
+        try {
+            pem = new String(java.util.Base64.getDecoder().decode(s.get(Setting.PATRONI_CLUSTER_CERT).strip()),
+                    java.nio.charset.StandardCharsets.US_ASCII);
+        } catch (IllegalArgumentException e) {
+            pem = "";
+        }
+        if (!pem.startsWith("-----BEGIN CERTIFICATE-----")) {
+            throw new PgboxException(ErrorKind.CONFIG, "PATRONI_CLUSTER_CERT is not a certificate",
+                    "it must be the base64 of the first member's server.crt (PEM), as 'pgbox ha init' wrote it",
+                    "copy the PATRONI_CLUSTER_CERT line from the first member's .env.secrets");
+        }
+        return pem;
     }
 
     private static String secret(Settings s, Setting setting) {
@@ -341,6 +371,9 @@ public final class PatroniComponent implements Component {
         Layout l = project.layout();
         OwnedFiles.directory(PatroniSupervisor.folder(l), l.osUser(), "rwx------");
         OwnedFiles.directory(pgpass(l).getParent(), l.osUser(), "rwx------");
+        if (project.settings().isSet(Setting.PATRONI_CLUSTER_CERT)) {
+            OwnedFiles.write(clusterCert(l), clusterCertPem(project.settings()), l.osUser(), "rw-r--r--");
+        }
         String text = new PatroniComponent().render(project).get(CONF_FILE);
         java.nio.file.Path conf = PatroniSupervisor.patroniConf(l);
         if (java.nio.file.Files.exists(conf) && OwnedFiles.read(conf).equals(text)) {

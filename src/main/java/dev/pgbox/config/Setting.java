@@ -197,6 +197,11 @@ public enum Setting {
             "Password of the role pg_rewind logs in as when an old primary rejoins; the same on every member."),
     PATRONI_RESTAPI_PASSWORD(Type.SECRET, "", "", Apply.RESTART, null,
             "Password for the changing calls of Patroni's REST API (switchover, restart); the same on every member."),
+    PATRONI_CLUSTER_CERT(Type.SECRET, "", "", Apply.RESTART, null,
+            "The certificate every member's PostgreSQL presents (base64 of the first member's server.crt: a member's data, "
+                    + "its TLS key pair included, is a copy of the first member's). The members' replication and pg_rewind "
+                    + "logins verify each other against it (sslmode=verify-ca). Written by 'pgbox ha init' into .env.secrets; "
+                    + "'pgbox ha join --secrets-from' copies it."),
     POSTGRES_SYNC_REPLICATION(Type.CHOICE, "auto", "", Apply.RESTART, null,
             "Synchronous replication in an HA cluster. auto: a commit waits for one standby whenever one is healthy, "
                     + "and the primary keeps writing alone when none is left. on: a commit always waits for a standby "

@@ -79,12 +79,7 @@ public final class HaService {
         List<String> actions = new ArrayList<>();
         Settings s = names(requested, cluster, member, actions);
         HaMember me = HaMember.of(s, EtcdComponent.hostName());
-        if (me.address().equals("127.0.0.1") || me.address().equals("::1")) {
-            throw new PgboxException(ErrorKind.CONFIG, "an HA member cannot be reached at " + me.address(),
-                    "Patroni refuses 127.0.0.1 as a member's connect address, and other members could not reach it there",
-                    "set POSTGRES_LISTEN to this host's address (on a one-box trial another loopback address works: "
-                            + "POSTGRES_LISTEN=127.0.0.2), then run 'pgbox ha init' again");
-        }
+        requireReachable(me, "127.0.0.2", "init");
 
         if (!haRequirements().stream().allMatch(Requirement::present)) {
             progress.step("installing Patroni and etcd");
@@ -105,6 +100,14 @@ public final class HaService {
         }
         if (!generated.isEmpty()) {
             actions.add("generated " + String.join(", ", generated) + " into " + secretsFile);
+        }
+        if (!s.isSet(Setting.PATRONI_CLUSTER_CERT)) {
+            // every member presents this certificate (its data is a copy of this one's): they verify each other against it
+            String cert = Base64.getEncoder().encodeToString(OwnedFiles.read(layout.dataDir().resolve("server.crt"))
+                    .getBytes(StandardCharsets.US_ASCII));
+            Secrets.put(secretsFile, Setting.PATRONI_CLUSTER_CERT.name(), cert);
+            s = s.with(Setting.PATRONI_CLUSTER_CERT, cert, Settings.SECRETS_FILE);
+            actions.add("the cluster's certificate (this server's) saved as PATRONI_CLUSTER_CERT in " + secretsFile);
         }
 
         Duration timeout = Duration.ofMillis(s.millis(Setting.PGBOX_START_TIMEOUT));
@@ -166,6 +169,16 @@ public final class HaService {
             actions.add("PATRONI_MEMBER=" + m + " written to " + envFile);
         }
         return out;
+    }
+
+    /** Refuses a member address the other members (and Patroni itself) cannot use. */
+    static void requireReachable(HaMember me, String trialAddress, String command) {
+        if (me.address().equals("127.0.0.1") || me.address().equals("::1")) {
+            throw new PgboxException(ErrorKind.CONFIG, "an HA member cannot be reached at " + me.address(),
+                    "Patroni refuses 127.0.0.1 as a member's connect address, and other members could not reach it there",
+                    "set POSTGRES_LISTEN to this host's address (on a one-box trial another loopback address works: "
+                            + "POSTGRES_LISTEN=" + trialAddress + "), then run 'pgbox ha " + command + "' again");
+        }
     }
 
     /** Refuses a cluster or member name Patroni and etcd would not take the same way everywhere. */

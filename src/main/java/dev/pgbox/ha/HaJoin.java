@@ -213,6 +213,7 @@ public final class HaJoin {
      */
     private static List<EtcdApi.Member> add(EtcdApi api, String peerUrl, Progress progress) {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        boolean told = false;
         while (true) {
             try {
                 return api.add(peerUrl);
@@ -220,7 +221,10 @@ public final class HaJoin {
                 if (!e.reason().contains("unhealthy cluster") || System.nanoTime() > deadline) {
                     throw e;
                 }
-                progress.step("etcd is not ready for another member yet (" + e.reason() + "): waiting");
+                if (!told) {
+                    progress.step("etcd is not ready for another member yet (" + e.reason() + "): waiting");
+                    told = true;
+                }
                 try {
                     Thread.sleep(1000);
                 } catch (InterruptedException ie) {

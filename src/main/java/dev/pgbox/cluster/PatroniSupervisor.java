@@ -149,8 +149,15 @@ public record PatroniSupervisor(Layout layout, Settings settings) implements Sup
         long p = pid.isPresent() ? pid.getAsLong() : spawn(l, ETCD, List.of(Tools.ETCD, "--config-file", etcdConf(l).toString()));
         String url = clientUrl(l) + "/health";
         long deadline = System.nanoTime() + timeout.toNanos();
+        long patience = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (System.nanoTime() < deadline) {
             if (get(url).contains("\"health\":\"true\"")) {
+                return p;
+            }
+            if (System.nanoTime() > patience && PgCtl.alive(p)) {
+                // it runs but has no quorum (etcd 3.4 serves no client until it has): one of several members is
+                // healthy only once a majority runs, which may take the other hosts' 'pgbox start' (after a power
+                // cut each waits for the others); Patroni waits for it too
                 return p;
             }
             if (!PgCtl.alive(p)) {
@@ -212,6 +219,10 @@ public record PatroniSupervisor(Layout layout, Settings settings) implements Sup
                 }
             }
             sleep(300);
+        }
+        if (localEtcd(layout) && !get(clientUrl(layout) + "/health").contains("\"health\":\"true\"")) {
+            last = "this host's etcd member is not healthy: a majority of the etcd members must run (start the other members: "
+                    + "'pgbox start' on each); " + last;
         }
         throw new PgboxException(ErrorKind.TIMEOUT, "Patroni did not start PostgreSQL within " + timeout.toSeconds() + "s", last,
                 "read " + logFile(layout, PATRONI) + " and the log in " + layout.logDir());

@@ -69,6 +69,7 @@ public final class PostgresComponent implements Component {
         }
         Startup.Result r = Startup.member(project.settings(), project.layout(), progress);
         actions.addAll(r.actions());
+        actions.addAll(PatroniComponent.syncClusterConfig(project));
         return new Reconciled(project.with(r.settings()), actions);
     }
 

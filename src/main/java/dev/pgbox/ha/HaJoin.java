@@ -101,12 +101,7 @@ public final class HaJoin {
         }
         s = s.with(Setting.PATRONI_CLUSTER, cluster, "--cluster").with(Setting.PATRONI_MEMBER, name, "--member");
         HaMember me = HaMember.of(s, EtcdComponent.hostName());
-        if (me.address().equals("127.0.0.1") || me.address().equals("::1")) {
-            throw new PgboxException(ErrorKind.CONFIG, "an HA member cannot be reached at " + me.address(),
-                    "Patroni refuses 127.0.0.1 as a member's connect address, and other members could not reach it there",
-                    "set POSTGRES_LISTEN to this host's address (on a one-box trial another loopback address works: "
-                            + "POSTGRES_LISTEN=127.0.0.3), then run 'pgbox ha join' again");
-        }
+        HaService.requireReachable(me, "127.0.0.3", "join");
 
         progress.step("looking up cluster '" + cluster + "' in etcd at " + String.join(", ", endpoints));
         EtcdApi api = new EtcdApi(endpoints);
@@ -117,8 +112,7 @@ public final class HaJoin {
         }
         progress.step("checking that the leader '" + found.leader() + "' at " + found.leaderHost() + ":" + found.leaderPort()
                 + " lets this host replicate");
-        Optional<String> refused = Standby.replicationLogin(layout, found.leaderHost(), found.leaderPort(),
-                s.get(Setting.PGBOX_REPLICATION_PASSWORD));
+        Optional<String> refused = login(layout, found, s);
         if (refused.isPresent()) {
             throw refusal(found, me, refused.get());
         }
@@ -149,7 +143,7 @@ public final class HaJoin {
                             "an earlier join from this address did not finish, or another member uses that address and ETCD_PEER_PORT",
                             "remove it first: etcdctl --endpoints=" + endpoints.get(0) + " member remove ID (from 'etcdctl member list')");
                 }
-                List<EtcdApi.Member> after = api.add(peerUrl);
+                List<EtcdApi.Member> after = add(api, peerUrl, progress);
                 added = after.stream().filter(m -> m.peerUrls().contains(peerUrl)).findFirst().orElse(null);
                 String initial = initialCluster(after, peerUrl, name);
                 s = set(s, env, Setting.ETCD_INITIAL_CLUSTER, initial, actions);
@@ -211,6 +205,34 @@ public final class HaJoin {
         List<String> endpoints = HaService.etcdEndpoints(s, me);
         return new Report(cluster, name, me.address(), null, null, HaService.restUrl(s, me), endpoints, local, true, actions,
                 s.projectDir().resolve(Settings.SECRETS_FILE).toString(), PatroniSupervisor.folder(layout).toString());
+    }
+
+    /**
+     * etcd's member add, waiting while etcd answers "unhealthy cluster": it refuses a new member until every
+     * member it has is connected, which takes a few seconds after the previous join.
+     */
+    private static List<EtcdApi.Member> add(EtcdApi api, String peerUrl, Progress progress) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        boolean told = false;
+        while (true) {
+            try {
+                return api.add(peerUrl);
+            } catch (PgboxException e) {
+                if (!e.reason().contains("unhealthy cluster") || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                if (!told) {
+                    progress.step("etcd is not ready for another member yet (" + e.reason() + "): waiting");
+                    told = true;
+                }
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     /** The --etcd URLs, checked: http(s)://HOST:PORT each. */
@@ -304,6 +326,30 @@ public final class HaJoin {
         return String.join(",", parts);
     }
 
+    /** The replication login to the leader, verified against the cluster's certificate when there is one. */
+    private static Optional<String> login(Layout layout, Found found, Settings s) {
+        if (!s.isSet(Setting.PATRONI_CLUSTER_CERT)) {
+            return Standby.replicationLogin(layout, found.leaderHost(), found.leaderPort(), s.get(Setting.PGBOX_REPLICATION_PASSWORD), null);
+        }
+        Path cert = null;
+        try {
+            cert = Files.createTempFile("pgbox-cluster-", ".crt");
+            Files.writeString(cert, PatroniComponent.clusterCertPem(s));
+            return Standby.replicationLogin(layout, found.leaderHost(), found.leaderPort(), s.get(Setting.PGBOX_REPLICATION_PASSWORD), cert);
+        } catch (IOException e) {
+            throw new PgboxException(ErrorKind.PERMISSION, "cannot write a temporary file for the cluster's certificate", e.toString(),
+                    "check that " + System.getProperty("java.io.tmpdir") + " is writable");
+        } finally {
+            if (cert != null) {
+                try {
+                    Files.deleteIfExists(cert);
+                } catch (IOException e) {
+                    // a public certificate left in the temp folder
+                }
+            }
+        }
+    }
+
     /** A refused replication login as one error naming the fix. */
     private static PgboxException refusal(Found f, HaMember me, String said) {
         String what = "the leader '" + f.leader() + "' at " + f.leaderHost() + ":" + f.leaderPort() + " does not let this member replicate";
@@ -312,6 +358,11 @@ public final class HaJoin {
         if (said.contains("no pg_hba.conf entry")) {
             return new PgboxException(ErrorKind.CONFIG, what, cause, "on every member, add this member's address (" + me.address()
                     + ") to PATRONI_REPLICATION_CIDRS (e.g. the members' network, 10.0.0.0/24) and run 'pgbox start' there; then join again");
+        }
+        if (said.contains("certificate verify failed") || said.contains("SSL error")) {
+            return new PgboxException(ErrorKind.CONFIG, what + ": its TLS certificate is not the cluster's", cause,
+                    "pass the first member's .env.secrets with --secrets-from FILE (its PATRONI_CLUSTER_CERT); if this is the "
+                            + "cluster you meant, check that " + f.leaderHost() + " is its member and not another server");
         }
         if (said.contains("password authentication failed")) {
             return new PgboxException(ErrorKind.CONFIG, what + ": the replication password was refused", cause,

@@ -76,7 +76,10 @@ class HaJoinIT {
         }
         Path secrets = b.dir().resolve(".env.secrets");
         assertThat(Files.getPosixFilePermissions(secrets)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
-        assertThat(Files.readString(secrets)).contains("PATRONI_RESTAPI_PASSWORD=", "PGBOX_REPLICATION_PASSWORD=");
+        assertThat(Files.readString(secrets)).contains("PATRONI_RESTAPI_PASSWORD=", "PGBOX_REPLICATION_PASSWORD=", "PATRONI_CLUSTER_CERT=");
+        // the members verify each other against the cluster's certificate
+        assertThat(Files.readString(b.dir().resolve(".pgbox/patroni/patroni.yml"))).contains("verify-ca", "cluster.crt")
+                .doesNotContain("sslmode: 'require'").doesNotContain("sslmode: require");
 
         JsonNode status = awaitMembers(b, "leader:running", "sync_standby:streaming");
         assertThat(status.path("etcd")).hasSize(2);
@@ -119,6 +122,21 @@ class HaJoinIT {
                 secretsOfA);
         assertThat(taken.exitCode()).isEqualTo(3);
         assertThat(taken.stderr()).contains("already has a member named 'a'");
+
+        // a certificate that is not the cluster's: the leader is refused as an impostor would be
+        PgboxProject other = member("other", "127.0.0.5");
+        other.ok("start");
+        Path wrongSecrets = b.dir().resolve("wrong.secrets");
+        String otherCert = java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(other.dir().resolve(".pgbox/run/server.crt")));
+        Files.writeString(wrongSecrets, Files.readString(Path.of(secretsOfA)).lines()
+                .map(l -> l.startsWith("PATRONI_CLUSTER_CERT=") ? "PATRONI_CLUSTER_CERT=" + otherCert : l)
+                .collect(java.util.stream.Collectors.joining("\n", "", "\n")));
+        Files.setPosixFilePermissions(wrongSecrets, PosixFilePermissions.fromString("rw-------"));
+        PgboxProject.Run impostor = b.pgbox("ha", "join", "--cluster", "shop", "--etcd", etcdUrl(a), "--member", "b", "--secrets-from",
+                wrongSecrets.toString());
+        assertThat(impostor.exitCode()).as(impostor.all()).isEqualTo(3);
+        assertThat(impostor.stderr()).contains("is not the cluster's");
+        other.ok("stop");
 
         PgboxProject.Run badUrl = b.pgbox("ha", "join", "--cluster", "shop", "--etcd", "http://127.0.0.2:2379/v3;rm", "--member", "b");
         assertThat(badUrl.exitCode()).isEqualTo(2);

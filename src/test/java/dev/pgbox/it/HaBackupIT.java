@@ -129,6 +129,15 @@ class HaBackupIT {
         rememberPids();
         assertThat(leader().path("name").asText()).isEqualTo("a");
         assertThat(project.admin().value("app", "SELECT string_agg(v::text, ',' ORDER BY v) FROM ledger")).isEqualTo("1,2,3,6");
+
+        // a restore point on the member, and a rewind to it through Patroni
+        withLogs("db", "restore-point", "before-7");
+        project.admin().run("app", "INSERT INTO ledger VALUES (7);");
+        withLogs("db", "restore", "--restore-point=before-7", "--yes");
+        assertThat(project.admin().value("app", "SELECT string_agg(v::text, ',' ORDER BY v) FROM ledger")).isEqualTo("1,2,3,6");
+        assertThat(leader().path("state").asText()).isEqualTo("running");
+        assertThat(cluster().path("pause").asBoolean(false)).isFalse();
+        project.admin().run("app", "INSERT INTO ledger VALUES (8);");
     }
 
     /** The timeline the leader writes on now (Patroni's /cluster gives its last checkpoint's, which lags after a promotion). */

@@ -89,6 +89,24 @@ class HaBackupIT {
         assertThat(cluster().path("pause").asBoolean(false)).isFalse();
         assertThat(project.admin().value("app", "SELECT count(*) FROM ledger")).isEqualTo("5");
 
+        // a failure midway (the backup's manifest unreadable: pgBackRest fails once PostgreSQL is stopped) resumes
+        // Patroni, which starts PostgreSQL again by itself: the cluster runs on, its rows untouched
+        Path manifests = project.dir().resolve(".pgbox/backup/repo/backup/main/" + firstBackup);
+        List<Path> hidden = List.of(manifests.resolve("backup.manifest"), manifests.resolve("backup.manifest.copy"));
+        for (Path f : hidden) {
+            Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+        }
+        PgboxProject.Run broken = project.pgbox("db", "restore", "--point-in-time=" + target, "--yes");
+        for (Path f : hidden) {
+            Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+        }
+        assertThat(broken.exitCode()).as(broken.all()).isEqualTo(9);
+        assertThat(broken.stderr()).contains("stopping PostgreSQL", "the restore failed", "resuming Patroni");
+        awaitMember("a", "running", null);
+        assertThat(leader().path("name").asText()).isEqualTo("a");
+        assertThat(cluster().path("pause").asBoolean(false)).isFalse();
+        assertThat(awaitRows(project, "1,2,3,4,5")).isTrue();
+
         // the only backup is from before 'ha init': the replay crosses Patroni's timeline switch to reach the target
         long postmaster = project.pid();
         PgboxProject.Run restored = withLogs("db", "restore", "--point-in-time=" + target, "--yes");

@@ -117,7 +117,8 @@ final class HaRestore {
             progress.step("re-initialising member '" + m.name() + "' from this leader: its data follows the discarded history");
             String refused = api.reinitialize(m.api());
             if (refused != null) {
-                throw new PgboxException(ErrorKind.TOOL_FAILED, "member '" + m.name() + "' refused to re-initialise", refused,
+                throw new PgboxException(ErrorKind.TOOL_FAILED, "member '" + m.name() + "' refused to re-initialise", refused
+                        + "; the restore itself is done: member '" + api.me() + "' leads on the restored history",
                         "run 'patronictl reinit " + server.settings().get(Setting.PATRONI_CLUSTER) + " " + m.name() + " --force'");
             }
         }

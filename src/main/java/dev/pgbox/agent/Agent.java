@@ -9,6 +9,7 @@ import dev.pgbox.backup.LogicalBackup;
 import dev.pgbox.backup.PhysicalBackups;
 import dev.pgbox.cluster.ProjectLock;
 import dev.pgbox.cluster.Server;
+import dev.pgbox.cluster.PatroniSupervisor;
 import dev.pgbox.cluster.Standby;
 import dev.pgbox.config.CronSchedule;
 import dev.pgbox.config.Setting;
@@ -110,8 +111,22 @@ public final class Agent {
             say("scheduled " + j.name() + " (" + j.schedule() + "), next at " + next.get(j.name()));
         }
         say("agent " + me + " running for " + settings.projectDir() + " with " + jobs.size() + " job(s)");
+        Job leading = leaderJob();
+        boolean readyAsLeader = false;
+        long nextTry = System.nanoTime();
         while (!stopping && stillMine(pidFile, me)) {
             now = ZonedDateTime.now();
+            if (leading != null) {
+                // an HA member that became the leader (a failover, a switchover) takes over the backups: its own
+                // stanza and a first full backup, once per term as leader (Patroni keeps standby.signal on replicas)
+                boolean leader = server.running() && !Standby.is(server.layout());
+                if (leader && !readyAsLeader && System.nanoTime() - nextTry >= 0) {
+                    readyAsLeader = runOne(leading);
+                    nextTry = System.nanoTime() + Duration.ofMinutes(1).toNanos(); // a failed try again in a minute
+                } else if (!leader) {
+                    readyAsLeader = false;
+                }
+            }
             for (Job j : jobs) {
                 if (!now.isBefore(next.get(j.name()))) {
                     runOne(j);
@@ -123,7 +138,19 @@ public final class Agent {
         say("agent " + me + " stopping");
     }
 
-    private void runOne(Job j) {
+    /** On an HA member with archiving on: the stanza and first backup of a new leader; else null. */
+    private Job leaderJob() {
+        if (!PatroniSupervisor.isMember(server.layout()) || !settings.get(Setting.BACKUP_ARCHIVE).equals("on")) {
+            return null;
+        }
+        return new Job("leader-backups", CronSchedule.parse("* * * * *"), p -> {
+            List<String> done = new PhysicalBackups(server).afterStart(p);
+            return done.isEmpty() ? "this leader's backup stanza is in place" : String.join("; ", done);
+        });
+    }
+
+    /** Runs a job under the project lock; true when it ran and succeeded. */
+    private boolean runOne(Job j) {
         long t0 = System.nanoTime();
         Progress progress = new Progress() {
             @Override
@@ -144,16 +171,18 @@ public final class Agent {
                 say(j.name() + ": starting");
                 if (!server.running()) {
                     say(j.name() + ": skipped, the server is not running");
-                    return;
+                    return false;
                 }
                 String summary = j.work().run(progress);
                 say(j.name() + ": ok in " + Duration.ofNanos(System.nanoTime() - t0).toSeconds() + "s: " + summary);
+                return true;
             }
         } catch (PgboxException e) {
             say(j.name() + ": FAILED: " + e.getMessage() + (e.reason() == null ? "" : " (" + e.reason().replace('\n', ' ') + ")"));
         } catch (Exception e) {
             say(j.name() + ": FAILED: " + e);
         }
+        return false;
     }
 
     private boolean stillMine(Path pidFile, long me) {

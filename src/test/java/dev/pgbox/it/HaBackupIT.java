@@ -220,6 +220,26 @@ class HaBackupIT {
         assertThat(awaitRows(b, "1,2")).as("the replica holds the restored history").isTrue();
         project.admin().run("app", "INSERT INTO ledger VALUES (4);");
         assertThat(awaitRows(b, "1,2,4")).as("the replica streams new writes").isTrue();
+
+        // b becomes the leader: its agent takes over the backups (its own stanza and a first full backup), so
+        // archiving and point-in-time recovery go on after a switchover or failover
+        Path env = b.dir().resolve(".env.dev");
+        Files.writeString(env, Files.readString(env).replace("PGBOX_AGENT=off", "PGBOX_AGENT=on"));
+        withLogs(b, "start");
+        rememberPids(b);
+        withLogs(b, "ha", "switchover", "--to", "b", "--yes");
+        Path agentLog = b.dir().resolve(".pgbox/log/agent.log");
+        String log = "";
+        for (int i = 0; i < 240 && !log.contains("leader-backups: ok"); i++) {
+            Thread.sleep(500);
+            log = Files.exists(agentLog) ? Files.readString(agentLog) : "";
+        }
+        assertThat(log).as("b's agent log").contains("leader-backups: ok", "took the first full backup");
+        JsonNode list = new ObjectMapper().readTree(b.ok("db", "backup", "--list", "--json").stdout());
+        assertThat(list).isNotEmpty();
+        assertThat(list.get(0).path("type").asText()).isEqualTo("full");
+        b.admin().run("app", "INSERT INTO ledger VALUES (5);");
+        b.ok("db", "backup", "--physical", "--type=incr");
     }
 
     /** Waits until Patroni lists member {@code name} in {@code state} (and on {@code timeline} when given). */

@@ -7,17 +7,11 @@ import dev.pgbox.PgboxException;
 import dev.pgbox.config.Setting;
 import dev.pgbox.config.Settings;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 
 /**
@@ -73,7 +67,7 @@ public final class PatroniRest {
 
     /** GET /cluster on this member; throws when Patroni does not answer. */
     public Cluster cluster() {
-        Answer a = send("GET", base + "/cluster", null);
+        HttpCall.Answer a = send("GET", base + "/cluster", null);
         if (a.status() != 200) {
             throw new PgboxException(ErrorKind.NOT_RUNNING, "Patroni's REST API at " + base + " does not answer",
                     a.status() == 0 ? "no answer" : "it answered " + a.status(), "start this member ('pgbox start'); 'pgbox ha status' shows the cluster");
@@ -109,7 +103,7 @@ public final class PatroniRest {
 
     /** GET /history on this member: the switches that lead to the current timeline, oldest first. */
     public List<TimelineSwitch> history() {
-        Answer a = send("GET", base + "/history", null);
+        HttpCall.Answer a = send("GET", base + "/history", null);
         if (a.status() != 200) {
             throw new PgboxException(ErrorKind.NOT_RUNNING, "Patroni's REST API at " + base + " does not give the cluster's history",
                     a.status() == 0 ? "no answer" : "GET /history answered " + a.status(), "start this member ('pgbox start')");
@@ -141,7 +135,7 @@ public final class PatroniRest {
 
     /** Whether the Patroni at {@code api} runs with the cluster paused (GET /patroni says "pause": true); null when it does not answer. */
     public Boolean pausedAt(String api) {
-        Answer a = send("GET", api + "/patroni", null);
+        HttpCall.Answer a = send("GET", api + "/patroni", null);
         if (a.status() == 0 || a.body().isEmpty()) {
             return null;
         }
@@ -154,7 +148,7 @@ public final class PatroniRest {
 
     /** PATCH /config {"pause": paused}: Patroni stops (or resumes) managing PostgreSQL on every member. */
     public void pause(boolean paused) {
-        Answer a = send("PATCH", base + "/config", "{\"pause\":" + paused + "}");
+        HttpCall.Answer a = send("PATCH", base + "/config", "{\"pause\":" + paused + "}");
         if (a.status() != 200) {
             throw new PgboxException(ErrorKind.TOOL_FAILED, "Patroni did not " + (paused ? "pause" : "resume") + " the cluster",
                     a.status() == 0 ? "no answer from " + base : "PATCH /config answered " + a.status() + ": " + a.body().strip(),
@@ -167,32 +161,12 @@ public final class PatroniRest {
      * clones it from the leader. Returns null when started, else Patroni's reason.
      */
     public String reinitialize(String api) {
-        Answer a = send("POST", api + "/reinitialize", "{\"force\":true}");
+        HttpCall.Answer a = send("POST", api + "/reinitialize", "{\"force\":true}");
         return a.status() == 200 ? null : a.status() == 0 ? "no answer from " + api : a.body().strip();
     }
 
-    private record Answer(int status, String body) {
-    }
-
-    private Answer send(String method, String url, String body) {
-        try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-            if (body != null) {
-                b.header("Content-Type", "application/json");
-            }
-            if (!method.equals("GET") && password != null && !password.isEmpty()) {
-                String basic = USER + ":" + password;
-                b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(basic.getBytes(StandardCharsets.UTF_8)));
-            }
-            HttpResponse<String> r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build()
-                    .send(b.build(), HttpResponse.BodyHandlers.ofString());
-            return new Answer(r.statusCode(), r.body());
-        } catch (IOException | IllegalArgumentException e) {
-            return new Answer(0, "");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Answer(0, "");
-        }
+    private HttpCall.Answer send(String method, String url, String body) {
+        // reads without credentials; the changing calls log in
+        return HttpCall.send(method, url, body, method.equals("GET") ? null : USER, password, Duration.ofSeconds(10));
     }
 }

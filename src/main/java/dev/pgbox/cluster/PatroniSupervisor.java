@@ -10,10 +10,6 @@ import dev.pgbox.exec.ProcessRunner;
 import dev.pgbox.install.PatroniSource;
 import dev.pgbox.install.Tools;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -316,23 +312,11 @@ public record PatroniSupervisor(Layout layout, Settings settings) implements Sup
     }
 
     private static int status(String url) {
-        return answer(url).statusCode();
+        return answer(url).status();
     }
 
-    private record Answer(int statusCode, String body) {
-    }
-
-    private static Answer answer(String url) {
-        try {
-            HttpResponse<String> r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()
-                    .send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
-            return new Answer(r.statusCode(), r.body());
-        } catch (IOException e) {
-            return new Answer(0, "");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Answer(0, "");
-        }
+    private static HttpCall.Answer answer(String url) {
+        return HttpCall.get(url, Duration.ofSeconds(3));
     }
 
     private static String tail(Path log) {

@@ -1,50 +1,23 @@
 package dev.pgbox.component;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import dev.pgbox.cluster.HttpCall;
 import java.time.Duration;
 import java.util.Optional;
 
-/** One short GET to an HA process's HTTP endpoint (etcd's /health, Patroni's REST API), for health checks. */
+/** {@link HttpCall} for the HA components' health checks and configuration: empty when nothing answers. */
 final class HaHttp {
     private HaHttp() {
     }
 
-    /** The status and body, or empty when nothing answers within a few seconds. */
-    record Answer(int status, String body) {
+    static Optional<HttpCall.Answer> get(String url) {
+        return answered(HttpCall.get(url, Duration.ofSeconds(3)));
     }
 
-    /**
-     * One call with a JSON body and Patroni's REST API credentials (basic auth; the password goes in a
-     * header, never a URL or log), or empty when nothing answers.
-     */
-    static Optional<Answer> send(String method, String url, String json, String user, String password) {
-        try {
-            String basic = java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            HttpRequest r = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
-                    .header("Authorization", "Basic " + basic).method(method, HttpRequest.BodyPublishers.ofString(json)).build();
-            HttpResponse<String> a = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build().send(r, HttpResponse.BodyHandlers.ofString());
-            return Optional.of(new Answer(a.statusCode(), a.body()));
-        } catch (java.io.IOException e) {
-            return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        }
+    static Optional<HttpCall.Answer> send(String method, String url, String json, String user, String password) {
+        return answered(HttpCall.send(method, url, json, user, password, Duration.ofSeconds(10)));
     }
 
-    static Optional<Answer> get(String url) {
-        try {
-            HttpResponse<String> r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()
-                    .send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
-            return Optional.of(new Answer(r.statusCode(), r.body()));
-        } catch (java.io.IOException e) {
-            return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        }
+    private static Optional<HttpCall.Answer> answered(HttpCall.Answer a) {
+        return a.answered() ? Optional.of(a) : Optional.empty();
     }
 }

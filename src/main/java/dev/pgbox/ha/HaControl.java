@@ -1,5 +1,6 @@
 package dev.pgbox.ha;
 
+import dev.pgbox.cluster.HttpCall;
 import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
 import dev.pgbox.Progress;
@@ -67,7 +68,7 @@ public final class HaControl {
         }
         HaMember me = HaMember.of(s, EtcdComponent.hostName());
         String api = HaService.restUrl(s, me);
-        PatroniApi.Answer a = PatroniApi.get(api + "/cluster", s, ASK_TIMEOUT);
+        HttpCall.Answer a = PatroniApi.get(api + "/cluster", s, ASK_TIMEOUT);
         if (a.status() != 200) {
             throw new PgboxException(ErrorKind.NOT_RUNNING, "cannot " + kind.verb() + ": this member's Patroni does not tell the cluster's state",
                     a.answered() ? "Patroni answered " + a.status() + ": " + a.body().strip() : "no answer from " + api + " (" + a.body() + ")",
@@ -128,7 +129,7 @@ public final class HaControl {
                 : "{\"candidate\":" + quote(plan.candidate()) + "}";
         progress.step("asking Patroni for a " + plan.describe());
         // Patroni answers once it sees the new leader (it polls for up to about 20 s) or gives up
-        PatroniApi.Answer a = PatroniApi.post(plan.api() + "/" + plan.kind().word(), body, s, Duration.ofSeconds(90));
+        HttpCall.Answer a = PatroniApi.post(plan.api() + "/" + plan.kind().word(), body, s, Duration.ofSeconds(90));
         String answer = a.body().strip();
         if (!a.answered()) {
             throw new PgboxException(ErrorKind.NOT_RUNNING, plan.kind().word() + " not started: Patroni did not answer",
@@ -158,7 +159,7 @@ public final class HaControl {
     private static String awaitWritableLeader(Settings s, Plan plan, long deadline, Progress progress) {
         String last = "no answer yet";
         while (System.nanoTime() < deadline) {
-            PatroniApi.Answer c = PatroniApi.get(plan.api() + "/cluster", s, ASK_TIMEOUT);
+            HttpCall.Answer c = PatroniApi.get(plan.api() + "/cluster", s, ASK_TIMEOUT);
             if (c.status() == 200) {
                 List<HaStatus.Member> members = PatroniCluster.members(c.body());
                 HaStatus.Member leader = members.stream().filter(m -> m.role().equals("leader")).findFirst().orElse(null);

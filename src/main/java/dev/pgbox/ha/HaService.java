@@ -3,6 +3,7 @@ package dev.pgbox.ha;
 import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
 import dev.pgbox.Progress;
+import dev.pgbox.cluster.HttpCall;
 import dev.pgbox.cluster.Layout;
 import dev.pgbox.cluster.OwnedFiles;
 import dev.pgbox.cluster.PatroniSupervisor;
@@ -22,10 +23,6 @@ import dev.pgbox.install.Installer;
 import dev.pgbox.install.Requirement;
 import dev.pgbox.sql.SqlDoor;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -239,7 +236,7 @@ public final class HaService {
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "no answer from " + restUrl(s, me);
         while (System.nanoTime() < deadline) {
-            Answer a = get(restUrl(s, me) + "/cluster", s);
+            HttpCall.Answer a = PatroniApi.get(restUrl(s, me) + "/cluster", s, Duration.ofSeconds(3));
             if (a.status() == 200) {
                 List<HaStatus.Member> members = PatroniCluster.members(a.body());
                 HaStatus.Member mine = members.stream().filter(m -> m.name().equals(me.name())).findFirst().orElse(null);
@@ -267,29 +264,6 @@ public final class HaService {
 
     static String restUrl(Settings s, HaMember me) {
         return me.url(Integer.parseInt(s.get(Setting.PATRONI_REST_PORT)));
-    }
-
-    /** An HTTP answer; status 0 when nothing answered. */
-    private record Answer(int status, String body) {
-    }
-
-    /** One GET, with Patroni's REST API credentials when {@code auth} settings are given. */
-    private static Answer get(String url, Settings auth) {
-        try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3));
-            if (auth != null && auth.isSet(Setting.PATRONI_RESTAPI_PASSWORD)) {
-                String basic = PatroniComponent.RESTAPI_USER + ":" + auth.get(Setting.PATRONI_RESTAPI_PASSWORD);
-                b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(basic.getBytes(StandardCharsets.UTF_8)));
-            }
-            HttpResponse<String> r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()
-                    .send(b.build(), HttpResponse.BodyHandlers.ofString());
-            return new Answer(r.statusCode(), r.body());
-        } catch (IOException e) {
-            return new Answer(0, "");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Answer(0, "");
-        }
     }
 
     private static void sleep(long ms) {

@@ -1,5 +1,6 @@
 package dev.pgbox.ha;
 
+import dev.pgbox.cluster.HttpCall;
 import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
 import dev.pgbox.cluster.Layout;
@@ -32,7 +33,7 @@ public final class HaStatusService {
         List<String> endpoints = HaService.etcdEndpoints(s, me);
         List<HaStatus.Endpoint> etcd = new ArrayList<>();
         for (String url : endpoints) {
-            PatroniApi.Answer a = PatroniApi.get(url + "/health", null, TIMEOUT);
+            HttpCall.Answer a = PatroniApi.get(url + "/health", null, TIMEOUT);
             boolean healthy = a.status() == 200 && a.body().contains("\"health\":\"true\"");
             etcd.add(new HaStatus.Endpoint(url, healthy, !a.answered() ? "no answer" : healthy ? "healthy" : a.body().strip()));
         }
@@ -40,7 +41,7 @@ public final class HaStatusService {
         EtcdLease.Lease lease = etcdProblem == null ? EtcdLease.read(endpoints, me.cluster()) : null;
 
         String api = HaService.restUrl(s, me);
-        PatroniApi.Answer a = PatroniApi.get(api + "/cluster", s, TIMEOUT);
+        HttpCall.Answer a = PatroniApi.get(api + "/cluster", s, TIMEOUT);
         String patroniError = null;
         List<HaStatus.Member> members = List.of();
         if (a.status() == 200) {

@@ -1,5 +1,6 @@
 package dev.pgbox.ha;
 
+import dev.pgbox.cluster.HttpCall;
 import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
 import dev.pgbox.apps.AppUrls;
@@ -44,7 +45,7 @@ public final class HaUrls {
         AppUrls one = Connections.urls(server, as);
         HaMember me = HaMember.of(s, EtcdComponent.hostName());
         String api = HaService.restUrl(s, me);
-        PatroniApi.Answer a = PatroniApi.get(api + "/cluster", s, Duration.ofSeconds(3));
+        HttpCall.Answer a = PatroniApi.get(api + "/cluster", s, Duration.ofSeconds(3));
         if (a.status() != 200) {
             throw new PgboxException(ErrorKind.NOT_RUNNING, "cannot list the HA cluster's members",
                     a.answered() ? "Patroni answered " + a.status() + ": " + a.body().strip() : "no answer from " + api,

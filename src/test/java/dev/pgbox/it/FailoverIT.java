@@ -3,172 +3,257 @@ package dev.pgbox.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Real failovers of pgbox HA members, each member (PostgreSQL, Patroni and its own etcd member) on its
- * own network namespace, the way separate hosts run them. A writer on a client host records every
- * acknowledged id; probes inside every member's host record when it takes writes.
+ * Real failovers of a three-member pgbox HA cluster, the production shape: each member (PostgreSQL,
+ * Patroni and its own etcd member) in its own network namespace, as separate hosts run them, synchronous
+ * replication on. A writer on a fourth, client host records every acknowledged id through a multi-host
+ * URL (targetServerType=primary); a probe inside every member's host records when that member takes
+ * writes. Each scenario leaves the cluster whole (leader, sync standby, replica) for the next, and every
+ * scenario checks that every acknowledged id is kept and that no two members ever took writes at once.
+ *
+ * <p>The partition-and-heal round runs twice by default (-Dfailover.rounds=5 for the issue's five).
  */
-@Timeout(900)
+@Timeout(1500)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FailoverIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    /** Generous limits for a slow shared machine: waits, never timing assertions. */
-    private static final Duration WAIT = Duration.ofSeconds(150);
-
+    private static final int ROUNDS = Integer.getInteger("failover.rounds", 2);
     private HaHosts ha;
-    private boolean passed;
+    private HaCluster cluster;
+    private final long[] probes = new long[3];
+    private boolean failed;
+    private boolean testPassed;
+
+    @BeforeAll
+    void cluster() throws Exception {
+        ha = HaHosts.create(3, "POSTGRES_SYNC_REPLICATION=on");
+        cluster = new HaCluster(ha);
+        try {
+            cluster.build();
+            startClients();
+        } catch (Exception | Error e) {
+            ha.printLogs();
+            ha.close();
+            throw e;
+        }
+    }
+
+    private void startClients() {
+        cluster.startWriter(10);
+        for (int i = 0; i < 3; i++) {
+            probes[i] = cluster.startProbe(i);
+        }
+        JsonNode s = cluster.awaitWhole("whole before the clients start", 0);
+        cluster.awaitAck("the writer's first writes", 0, HaCluster.leaderIndex(s));
+    }
+
+    @BeforeEach
+    void whole() {
+        testPassed = false;
+        if (failed) {
+            org.junit.jupiter.api.Assumptions.abort("an earlier scenario failed: the cluster may not be whole");
+        }
+    }
 
     @AfterEach
+    void check() {
+        if (!testPassed) {
+            failed = true;
+            ha.printLogs();
+        }
+    }
+
+    @AfterAll
     void cleanUp() {
         if (ha != null) {
-            if (!passed) {
-                ha.printLogs();
-            }
             ha.close();
         }
     }
 
-    /** kill -9 of the primary's postmaster: Patroni starts it again in place; the lease stays, nothing is lost. */
+    /** kill -9 of the leader's postmaster only: Patroni starts it again in place, keeps the lease, nothing lost, no failover. */
     @Test
-    void patroniRestartsAKilledPostmasterInPlace() throws Exception {
-        ha = HaHosts.create(1);
-        firstMember();
-        long writer = startWriter(0);
-        startProbe(0);
-        awaitAcks("the writer's first acknowledged writes", 0, ha.member(0).address());
-
-        JsonNode before = status(0);
-        long postmaster = ha.postmasterPid(0).orElseThrow();
-        long patroni = ha.pid(0, "patroni").orElseThrow();
-        int timeline = leaderOf(before).path("timeline").asInt();
-        NetHosts.killTree(postmaster); // the postmaster and its children at once: a crash, not a shutdown
+    @Order(1)
+    void killedPostmasterIsRestartedInPlace() {
+        JsonNode before = cluster.awaitWhole("whole", 0);
+        int leader = HaCluster.leaderIndex(before);
+        int timeline = HaCluster.leaderOf(before).path("timeline").asInt();
+        long postmaster = ha.postmasterPid(leader).orElseThrow();
+        long patroni = ha.pid(leader, "patroni").orElseThrow();
         long killedAt = System.currentTimeMillis();
+        NetHosts.killTree(postmaster); // the postmaster and its children at once: a crash, not a shutdown
 
-        awaitStatus("Patroni started a new postmaster on m0, still the leader", 0,
-                j -> ha.postmasterPid(0).filter(p -> p != postmaster).isPresent() && isLeader(j, "m0") && running(j, "m0"));
-        awaitAcks("acknowledged writes after the crash", killedAt, ha.member(0).address());
-        JsonNode after = status(0);
-        assertThat(ha.pid(0, "patroni")).as("the same Patroni process").contains(patroni);
-        assertThat(leaderOf(after).path("timeline").asInt()).as("no promotion: the timeline stays").isEqualTo(timeline);
-        assertAllAckedOn(0);
-        assertThat(ProcessHandle.of(writer).map(ProcessHandle::isAlive).orElse(false)).as("the writer kept running").isTrue();
-        passed = true;
-    }
-
-    // ---------------------------------------------------------------- cluster set-up
-
-    /** Member 0: started as a plain project, the test tables made, then handed to Patroni as the first member. */
-    private void firstMember() {
-        ha.ok(0, "start");
-        ha.ok(0, "db", "query", "CREATE TABLE acked (id bigint PRIMARY KEY, at timestamptz NOT NULL DEFAULT now()); "
-                + "CREATE TABLE probe (member text NOT NULL, at timestamptz NOT NULL DEFAULT now())");
-        ha.ok(0, "ha", "init", "--cluster", HaHosts.CLUSTER, "--member", "m0");
-    }
-
-    private Path secrets() {
-        return ha.member(0).dir().resolve(".env.secrets");
-    }
-
-    private Path ackFile() {
-        return ha.logs().resolve("acks.txt");
-    }
-
-    /** The writer on the client host, through a multi-host URL of every member's address. */
-    private long startWriter(int members) {
-        List<String> addresses = new ArrayList<>();
-        for (int i = 0; i <= members; i++) {
-            addresses.add(ha.member(i).address());
+        JsonNode after = cluster.awaitStatus("a new postmaster on m" + leader + ", still the leader", leader,
+                j -> ha.postmasterPid(leader).filter(p -> p != postmaster).isPresent() && cluster.whole(j)
+                        && HaCluster.leaderIndex(j) == leader);
+        cluster.awaitAck("writes after the crash", killedAt, leader);
+        assertThat(ha.pid(leader, "patroni")).as("the same Patroni process").contains(patroni);
+        assertThat(HaCluster.leaderOf(after).path("timeline").asInt()).as("no promotion: the timeline stays").isEqualTo(timeline);
+        for (int i = 0; i < 3; i++) {
+            if (i != leader) {
+                assertThat(cluster.firstWrite(i, killedAt)).as("m" + i + " took no write (no failover)").isEmpty();
+            }
         }
-        return ha.startJava(ha.client(), ha.logs().resolve("writer.log"), AckWriter.class, ackFile().toString(), secrets().toString(),
-                String.valueOf(ha.pgPort()), String.join(",", addresses));
+        assertNothingLostAndNeverTwoPrimaries();
+        testPassed = true;
     }
 
-    /** A probe inside member i's host, asking that member only. */
-    private long startProbe(int i) {
-        HaHosts.Member m = ha.member(i);
-        return ha.startJava(m.host(), ha.logs().resolve("probe-m" + i + ".out"), WritableProbe.class, probeLog(i).toString(), secrets().toString(),
-                String.valueOf(ha.pgPort()), m.address(), m.name());
+    /** A planned switchover under load: the writer moves to the new leader by itself, nothing lost, no overlap. */
+    @Test
+    @Order(2)
+    void switchoverUnderLoad() {
+        JsonNode before = cluster.awaitWhole("whole", 0);
+        int leader = HaCluster.leaderIndex(before);
+        int candidate = HaCluster.syncIndex(before);
+        long at = System.currentTimeMillis();
+        cluster.switchover(leader, candidate);
+
+        cluster.awaitStatus("m" + candidate + " leads, m" + leader + " follows", candidate,
+                j -> cluster.whole(j) && HaCluster.leaderIndex(j) == candidate);
+        cluster.awaitAck("the writer, reconnected by itself", at, candidate);
+        assertHandover(leader, candidate, at);
+        assertNothingLostAndNeverTwoPrimaries();
+        testPassed = true;
     }
 
-    private Path probeLog(int i) {
-        return ha.logs().resolve("probe-m" + i + ".txt");
-    }
+    /**
+     * Node loss: kill -9 of everything on the leader's host (Patroni, PostgreSQL, etcd). A replica takes
+     * over with every acknowledged id; 'pgbox start' on the old host brings it back as a replica by itself.
+     */
+    @Test
+    @Order(3)
+    void nodeLossFailsOverAndTheOldLeaderRejoins() {
+        int leader = HaCluster.leaderIndex(cluster.awaitWhole("whole", 0));
+        int asker = cluster.other(leader);
+        long at = System.currentTimeMillis();
+        ha.member(leader).host().killAll(); // also its probe
 
-    // ---------------------------------------------------------------- what the members say
-
-    /** 'pgbox ha status --json' inside member i's host; null when it gives no member list. */
-    private JsonNode status(int i) {
-        HaHosts.Run r = ha.pgbox(i, "ha", "status", "--json");
-        try {
-            JsonNode j = JSON.readTree(r.stdout());
-            return j.path("members").isArray() && !j.path("members").isEmpty() ? j : null;
-        } catch (Exception e) {
-            return null;
-        }
-    }
-
-    private JsonNode awaitStatus(String what, int from, Predicate<JsonNode> condition) {
-        JsonNode[] last = new JsonNode[1];
-        NetHosts.await(what, WAIT, () -> {
-            last[0] = status(from);
-            return last[0] != null && condition.test(last[0]) ? new NetHosts.Result(0, last[0].toString(), false)
-                    : new NetHosts.Result(1, String.valueOf(last[0]), false);
+        JsonNode s = cluster.awaitStatus("another member leads", asker, j -> {
+            int l = HaCluster.leaderIndex(j);
+            return l >= 0 && l != leader && HaCluster.member(j, "m" + l).path("state").asText().equals("running");
         });
-        return last[0];
+        int next = HaCluster.leaderIndex(s);
+        cluster.awaitAck("the writer on the new leader", at, next);
+        cluster.awaitAllAckedOn(next);
+
+        ha.ok(leader, "start");
+        probes[leader] = cluster.startProbe(leader);
+        cluster.awaitStatus("m" + leader + " back as a replica", next, j -> cluster.whole(j) && HaCluster.leaderIndex(j) == next);
+        assertHandover(leader, next, at);
+        assertNothingLostAndNeverTwoPrimaries();
+        testPassed = true;
     }
 
-    private static JsonNode member(JsonNode status, String name) {
-        for (JsonNode m : status.path("members")) {
-            if (m.path("name").asText().equals(name)) {
-                return m;
-            }
+    /**
+     * The leader's cable pulled: it stops taking writes before another member takes over (its own probe,
+     * inside the cut host, shows it), the writer moves on; cable back: the old leader rejoins as a replica
+     * (pg_rewind when it diverged) and the cluster is whole again. {@link #ROUNDS} rounds.
+     */
+    @Test
+    @Order(4)
+    void partitionedLeaderStepsDownAndRejoinsAfterTheHeal() {
+        for (int round = 1; round <= ROUNDS; round++) {
+            int leader = HaCluster.leaderIndex(cluster.awaitWhole("whole before round " + round, 0));
+            int asker = cluster.other(leader);
+            long at = System.currentTimeMillis();
+            ha.net().cut(leader);
+
+            JsonNode s = cluster.awaitStatus("round " + round + ": another member leads while m" + leader + " is cut", asker, j -> {
+                int l = HaCluster.leaderIndex(j);
+                return l >= 0 && l != leader && HaCluster.member(j, "m" + l).path("state").asText().equals("running");
+            });
+            int next = HaCluster.leaderIndex(s);
+            cluster.awaitAck("round " + round + ": the writer on the new leader", at, next);
+            // the cut leader's own probe, inside its host: it took its last write before the new leader's first
+            assertHandover(leader, next, at);
+            long firstNew = cluster.firstWrite(next, at).orElseThrow().start();
+            assertThat(cluster.samplesOf(leader, at).stream().filter(x -> !x.writable() && x.end() <= firstNew))
+                    .as("round %d: m%d's probe saw it refuse writes before m%d took over", round, leader, next).isNotEmpty();
+
+            ha.net().heal(leader);
+            cluster.awaitStatus("round " + round + ": m" + leader + " back as a replica after the heal", next,
+                    j -> cluster.whole(j) && HaCluster.leaderIndex(j) == next);
+            assertThat(cluster.lastWrite(leader, firstNew)).as("round %d: m%d took no write after m%d led", round, leader, next).isEmpty();
+            assertNothingLostAndNeverTwoPrimaries();
         }
-        return JSON.missingNode();
+        testPassed = true;
     }
 
-    private static JsonNode leaderOf(JsonNode status) {
-        for (JsonNode m : status.path("members")) {
-            if (m.path("role").asText().equals("leader")) {
-                return m;
-            }
+    /**
+     * etcd down (every member's etcd stopped): 'ha status' says so; Patroni's failsafe mode is off, so the
+     * leader, unable to renew its lease, demotes itself to a read-only standby and no member promotes
+     * (nothing takes writes) until etcd is back; then the cluster elects a leader and is whole again.
+     */
+    @Test
+    @Order(5)
+    void etcdDownDemotesTheLeaderAndNobodyPromotes() throws Exception {
+        JsonNode before = cluster.awaitWhole("whole", 0);
+        int leader = HaCluster.leaderIndex(before);
+        for (int i = 0; i < 3; i++) {
+            long etcd = ha.pid(i, "etcd").orElseThrow();
+            ProcessHandle.of(etcd).ifPresent(ProcessHandle::destroy); // SIGTERM: etcd stops cleanly
         }
-        return JSON.missingNode();
-    }
+        long at = System.currentTimeMillis();
 
-    private static boolean isLeader(JsonNode status, String name) {
-        return member(status, name).path("role").asText().equals("leader");
-    }
+        HaHosts.Run text = ha.pgbox(leader, "ha", "status");
+        assertThat(text.stdout()).as("%s", text).contains("etcd").contains("NOT healthy");
+        JsonNode json = statusJson(leader);
+        assertThat(json.path("etcd")).hasSize(3);
+        json.path("etcd").forEach(e -> assertThat(e.path("healthy").asBoolean()).as("%s", e).isFalse());
 
-    private static boolean running(JsonNode status, String name) {
-        return member(status, name).path("state").asText().equals("running");
-    }
-
-    // ---------------------------------------------------------------- the writer's acknowledgements
-
-    /** Waits until the writer has an acknowledgement after {@code sinceMillis} from {@code server}. */
-    private void awaitAcks(String what, long sinceMillis, String server) {
-        NetHosts.await(what + " (from " + server + ")", WAIT, () -> {
-            try {
-                boolean seen = AckWriter.read(ackFile()).stream().anyMatch(a -> a.atMillis() > sinceMillis && a.server().equals(server));
-                return new NetHosts.Result(seen ? 0 : 1, HaHosts.tail(ha.logs().resolve("writer.log"), 5), false);
-            } catch (java.io.IOException e) {
-                return new NetHosts.Result(1, e.toString(), false);
-            }
+        // the leader demotes: its probe sees refusals from then on; every member stays read-only
+        NetHosts.await("m" + leader + " refuses writes with etcd down", HaCluster.WAIT, () -> {
+            List<WritableProbe.Sample> recent = cluster.samplesOf(leader, at);
+            boolean refusing = recent.size() >= 10 && recent.subList(recent.size() - 10, recent.size()).stream().noneMatch(WritableProbe.Sample::writable);
+            return new NetHosts.Result(refusing ? 0 : 1, recent.isEmpty() ? "no samples" : recent.get(recent.size() - 1).toString(), false);
         });
+        long demoted = cluster.lastWrite(leader, at).map(WritableProbe.Sample::end).orElse(at);
+        // watch a while longer than a lease (20 s) and a few of Patroni's rounds: no member may promote meanwhile
+        NetHosts.sleep(30_000);
+        for (int i = 0; i < 3; i++) {
+            assertThat(cluster.firstWrite(i, demoted + 1)).as("m%d took a write with etcd down", i).isEmpty();
+        }
+        HaHosts.Run recovery = ha.pgbox(leader, "db", "query", "SELECT pg_is_in_recovery() AS standby");
+        assertThat(recovery.stdout()).as("%s", recovery).contains("t");
+
+        long back = System.currentTimeMillis();
+        cluster.startTogether(List.of(0, 1, 2));
+        JsonNode s = cluster.awaitWhole("whole again once etcd is back", leader);
+        cluster.awaitAck("the writer after etcd is back", back, HaCluster.leaderIndex(s));
+        assertNothingLostAndNeverTwoPrimaries();
+        testPassed = true;
     }
 
-    /** Every id the writer had acknowledged so far is in member i's table (a standby given time to replay). */
-    private void assertAllAckedOn(int i) {
-        NetHosts.await("every acknowledged id on " + ha.member(i).name(), WAIT, () -> ha.runJava(ha.client(), Duration.ofSeconds(60),
-                AckCheck.class, ackFile().toString(), secrets().toString(), String.valueOf(ha.pgPort()), ha.member(i).address()));
+    // ---------------------------------------------------------------- shared checks
+
+    private JsonNode statusJson(int i) throws Exception {
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(ha.pgbox(i, "ha", "status", "--json").stdout());
+    }
+
+    /** The old leader's last write (after {@code since}) ended before the new leader's first one began. */
+    private void assertHandover(int old, int next, long since) {
+        long firstNew = cluster.firstWrite(next, since).orElseThrow(() -> new AssertionError("m" + next + "'s probe saw no write")).start();
+        cluster.lastWrite(old, since).ifPresent(last -> assertThat(last.end())
+                .as("m%d's last write ends before m%d's first write starts", old, next).isLessThan(firstNew));
+    }
+
+    /** Every acknowledged id on every member, and no moment when two members took writes. */
+    private void assertNothingLostAndNeverTwoPrimaries() {
+        for (int i = 0; i < 3; i++) {
+            cluster.awaitAllAckedOn(i);
+        }
+        assertThat(cluster.overlappingWrites()).as("two members writable at once").isEmpty();
+        assertThat(cluster.acks()).as("acknowledged writes").isNotEmpty();
     }
 }

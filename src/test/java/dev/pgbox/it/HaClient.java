@@ -47,7 +47,7 @@ final class HaClient {
         p.setProperty("user", user);
         p.setProperty("password", password);
         p.setProperty("sslmode", "require");
-        p.setProperty("connectTimeout", "2");
+        p.setProperty("connectTimeout", "1");
         p.setProperty("loginTimeout", "5");
         p.setProperty("socketTimeout", String.valueOf(socketTimeoutSeconds));
         p.setProperty("tcpKeepAlive", "true");

@@ -179,8 +179,8 @@ public final class HaHosts implements AutoCloseable {
         Path out = null;
         Path err = null;
         try {
-            out = Files.createTempFile("pgbox-ha-out", ".txt");
-            err = Files.createTempFile("pgbox-ha-err", ".txt");
+            out = Files.createTempFile("pgbox-run-out", ".txt");
+            err = Files.createTempFile("pgbox-run-err", ".txt");
             pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             Process p = pb.start();
             if (!p.waitFor(PGBOX_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {

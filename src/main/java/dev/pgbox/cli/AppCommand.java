@@ -113,9 +113,23 @@ final class AppCommand extends BaseCommand implements Runnable {
         @Option(names = "--owner", description = "Log in as the login role and run every statement as NAME_owner (for ORM migrations).")
         boolean owner;
 
+        @Option(names = "--ha", description = {"On an HA member: URLs listing every member; the client picks the writable primary",
+                "(target_session_attrs=read-write, targetServerType=primary), so it finds a new primary after a failover."})
+        boolean ha;
+
+        @Option(names = "--read-only", description = "With --ha: prefer a standby (prefer-standby, preferSecondary), for reads.")
+        boolean readOnly;
+
         @Override
         public Integer call() {
             Connections.As as = new Connections.As(new AppName(name), owner);
+            if (readOnly && !ha) {
+                throw new dev.pgbox.PgboxException(ErrorKind.USAGE, "--read-only needs --ha", "it picks a standby among the HA members",
+                        "pgbox app url " + name + " --ha --read-only");
+            }
+            if (ha) {
+                return haUrls(as);
+            }
             Server server = Server.open(settings());
             AppUrls urls = Connections.urls(server, as);
             String password = showPassword ? Connections.appPassword(server.settings(), as.app()) : null;
@@ -127,6 +141,24 @@ final class AppCommand extends BaseCommand implements Runnable {
             if (owner) {
                 out().println("role:  logs in as " + urls.user() + ", runs as " + urls.runAs()
                         + " (creates and alters tables; use the plain URL for the running app)");
+            }
+            return 0;
+        }
+
+        private int haUrls(Connections.As as) {
+            dev.pgbox.apps.MultiHostUrls urls = dev.pgbox.ha.HaUrls.of(settings(), as, readOnly);
+            String password = showPassword ? Connections.appPassword(settings(), as.app()) : null;
+            out().println("libpq: " + urls.libpq(password));
+            out().println("jdbc:  " + urls.jdbc(password));
+            if (!showPassword) {
+                out().println("password: " + as.app().passwordVariable() + " in .env.secrets (--show-password to include it)");
+            }
+            out().println("hosts: " + urls.hosts().size() + " member(s); the client connects to the "
+                    + (readOnly ? "first standby, else the primary" : "one that is writable (the primary)")
+                    + (urls.sslmode().equals("verify-ca") ? "; sslmode=verify-ca: the pinned certificate proves the server's key, "
+                    + "but does not name the members' addresses" : ""));
+            if (owner) {
+                out().println("role:  logs in as " + urls.user() + ", runs as " + urls.runAs() + " (migrations: run them on the primary)");
             }
             return 0;
         }

@@ -34,7 +34,9 @@ final class StatusCommand extends BaseCommand implements Callable<Integer> {
 
     private static void print(StatusReport r, PrintWriter o) {
         o.println("project      " + r.project() + " (env " + r.env() + ")");
-        o.println("role         " + r.role() + (r.role().equals("replica") ? " (hot standby, read-only: pgbox db replica --status)" : ""));
+        boolean ha = r.supervision() != null && "patroni".equals(r.supervision().supervisor());
+        o.println("role         " + r.role() + (ha ? " (HA member under Patroni: pgbox ha status)"
+                : r.role().equals("replica") ? " (hot standby, read-only: pgbox db replica --status)" : ""));
         if (!r.running()) {
             o.println("server       stopped" + (r.initialized() ? "" : " (no cluster yet: run 'pgbox start')"));
             o.println("data         " + r.dataDir());

@@ -100,6 +100,11 @@ public final class ConfigWriter {
 
     /** A copy of the certificate clients can pin (sslrootcert), outside the 0700 data dir. */
     private void publishCertificate(Path dataDir) {
+        publishCertificate(layout, dataDir);
+    }
+
+    /** See {@link #publishCertificate(Path)}; also for an HA member, whose configuration Patroni writes. */
+    static void publishCertificate(Layout layout, Path dataDir) {
         Path cert = dataDir.resolve("server.crt");
         Path pub = layout.runDir().resolve("server.crt");
         try {

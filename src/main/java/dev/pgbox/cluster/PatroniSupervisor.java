@@ -5,6 +5,7 @@ import dev.pgbox.PgboxException;
 import dev.pgbox.config.Settings;
 import dev.pgbox.exec.Command;
 import dev.pgbox.exec.OsUser;
+import dev.pgbox.exec.ProcessResult;
 import dev.pgbox.exec.ProcessRunner;
 import dev.pgbox.install.PatroniSource;
 import dev.pgbox.install.Tools;
@@ -51,6 +52,30 @@ public record PatroniSupervisor(Layout layout, Settings settings) implements Sup
         return Files.exists(memberFile(l));
     }
 
+    /**
+     * Whether this host runs an etcd member for the cluster: yes for a first member and for one that joined
+     * with its own etcd member, no for one that joined with {@code --no-etcd-member} (its member file says
+     * {@code etcd=remote}: Patroni then talks only to the other hosts' etcd members).
+     */
+    public static boolean localEtcd(Layout l) {
+        return !OwnedFiles.read(memberFile(l)).lines().anyMatch(line -> line.strip().equals("etcd=remote"));
+    }
+
+    /** The member file's text. */
+    public static String memberText(String cluster, String member, boolean localEtcd) {
+        return "cluster=" + cluster + "\nmember=" + member + "\netcd=" + (localEtcd ? "local" : "remote") + "\n";
+    }
+
+    /** Asks a running Patroni to read patroni.yml again (SIGHUP), e.g. after pgbox rendered new pg_hba lines; false if it does not run. */
+    public static boolean reload(Layout l) {
+        OptionalLong pid = running(l, PATRONI);
+        if (pid.isEmpty()) {
+            return false;
+        }
+        ProcessResult r = ProcessRunner.run(Command.of("/bin/kill", "-HUP", Long.toString(pid.getAsLong())).build());
+        return r.exitCode() == 0;
+    }
+
     public static Path patroniConf(Layout l) {
         return folder(l).resolve("patroni.yml");
     }
@@ -69,7 +94,9 @@ public record PatroniSupervisor(Layout layout, Settings settings) implements Sup
 
     @Override
     public void start(Duration timeout) {
-        startEtcd(layout, timeout);
+        if (localEtcd(layout)) {
+            startEtcd(layout, timeout);
+        }
         awaitPostgres(startPatroni(layout), timeout);
     }
 
@@ -122,8 +149,15 @@ public record PatroniSupervisor(Layout layout, Settings settings) implements Sup
         long p = pid.isPresent() ? pid.getAsLong() : spawn(l, ETCD, List.of(Tools.ETCD, "--config-file", etcdConf(l).toString()));
         String url = clientUrl(l) + "/health";
         long deadline = System.nanoTime() + timeout.toNanos();
+        long patience = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (System.nanoTime() < deadline) {
             if (get(url).contains("\"health\":\"true\"")) {
+                return p;
+            }
+            if (System.nanoTime() > patience && PgCtl.alive(p)) {
+                // it runs but has no quorum (etcd 3.4 serves no client until it has): one of several members is
+                // healthy only once a majority runs, which may take the other hosts' 'pgbox start' (after a power
+                // cut each waits for the others); Patroni waits for it too
                 return p;
             }
             if (!PgCtl.alive(p)) {
@@ -185,6 +219,10 @@ public record PatroniSupervisor(Layout layout, Settings settings) implements Sup
                 }
             }
             sleep(300);
+        }
+        if (localEtcd(layout) && !get(clientUrl(layout) + "/health").contains("\"health\":\"true\"")) {
+            last = "this host's etcd member is not healthy: a majority of the etcd members must run (start the other members: "
+                    + "'pgbox start' on each); " + last;
         }
         throw new PgboxException(ErrorKind.TIMEOUT, "Patroni did not start PostgreSQL within " + timeout.toSeconds() + "s", last,
                 "read " + logFile(layout, PATRONI) + " and the log in " + layout.logDir());

@@ -44,7 +44,8 @@ public final class Postmaster {
      * by design) until it accepts connections.
      */
     public void awaitServing(Duration timeout) {
-        if (Standby.is(layout)) {
+        if (Standby.is(layout) || PatroniSupervisor.isMember(layout)) {
+            // a standby is never writable; Patroni's start waited for its leader to be promoted already
             awaitAccepting(timeout);
         } else {
             awaitWritable(timeout);

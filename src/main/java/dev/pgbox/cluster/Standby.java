@@ -86,6 +86,22 @@ public final class Standby {
         }
     }
 
+    /**
+     * IDENTIFY_SYSTEM on an HA member as the replication role, over TLS verified against the cluster's
+     * certificate ({@code rootCert}; its names are only localhost's, so the address is not checked; null:
+     * encrypted only): what PostgreSQL said when it failed, else empty.
+     */
+    public static java.util.Optional<String> replicationLogin(Layout l, String host, int port, String password, Path rootCert) {
+        String tls = rootCert == null ? "sslmode=require" : "sslmode=verify-ca sslrootcert=" + quote(rootCert.toString());
+        String conninfo = "host=" + quote(host) + " port=" + port + " user=" + HbaFile.REPLICATION_ROLE
+                + " " + tls + " connect_timeout=10 dbname=replication replication=true";
+        Command c = Command.of(l.pg().bin("psql"), "-X", "-q", "-A", "-t", "-c", "IDENTIFY_SYSTEM", "-d", conninfo)
+                .env("PGPASSWORD", password).env("PGCONNECT_TIMEOUT", "10").env("LC_ALL", "C.UTF-8")
+                .timeout(Duration.ofSeconds(30)).build();
+        ProcessResult r = ProcessRunner.run(c);
+        return r.ok() ? java.util.Optional.empty() : java.util.Optional.of(r.stderr().isBlank() ? r.tail(2) : r.stderr().strip());
+    }
+
     /** Drops a slot this clone made, after a failure (best effort: the primary may be gone). */
     private static void dropSlot(Layout l, Upstream up, String slot) {
         try {

@@ -78,6 +78,39 @@ public final class Startup {
         return new Result(s, actions);
     }
 
+    /**
+     * An HA member (its configuration files rendered by the Patroni and etcd components): etcd and Patroni
+     * started when down, Patroni then starts PostgreSQL as the leader or a replica; pgbox's role and
+     * database are checked only where this member leads (a replica's are the leader's, streamed).
+     */
+    public static Result member(Settings requested, Layout layout, Progress progress) {
+        Preflight.beforeStart(layout, progress);
+        List<String> actions = new ArrayList<>();
+        Duration timeout = Duration.ofMillis(requested.millis(Setting.PGBOX_START_TIMEOUT));
+        StateFolders.prepare(requested, layout);
+        Instance instance = Instance.primary(requested, layout);
+        boolean patroni = PatroniSupervisor.running(layout, PatroniSupervisor.PATRONI).isPresent();
+        if (!patroni || !instance.running()) {
+            progress.step("starting " + (PatroniSupervisor.localEtcd(layout) ? "etcd and " : "") + "Patroni (HA member); Patroni starts PostgreSQL");
+            new Postmaster(requested, layout).launch(timeout, true);
+            actions.add("started PostgreSQL " + layout.pg().major() + " through Patroni");
+        } else {
+            new Postmaster(requested, layout).awaitAccepting(timeout);
+        }
+        ConfigWriter.publishCertificate(layout, layout.dataDir()); // a joined member's came with the leader's data
+        if ("t".equals(instance.admin().value("postgres", "SELECT pg_is_in_recovery()"))) {
+            return new Result(requested, actions); // a replica: its roles and databases are the leader's
+        }
+        Settings s = Secrets.ensurePassword(requested);
+        if (!requested.isSet(Setting.POSTGRES_PASSWORD) || !roleAndDatabaseExist(s, layout)) {
+            progress.step("checking roles, database and extensions");
+            Bootstrap.apply(Instance.primary(s, layout).admin(), s.get(Setting.POSTGRES_USER), s.get(Setting.POSTGRES_DB),
+                    s.get(Setting.POSTGRES_PASSWORD));
+            actions.add("set up role '" + s.get(Setting.POSTGRES_USER) + "' and database '" + s.get(Setting.POSTGRES_DB) + "'");
+        }
+        return new Result(s, actions);
+    }
+
     private static Result alreadyRunning(Settings requested, Layout layout) {
         List<String> actions = new ArrayList<>();
         // a postmaster just (re)started by its supervisor may still be starting up or recovering

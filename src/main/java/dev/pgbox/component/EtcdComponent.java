@@ -94,7 +94,7 @@ public final class EtcdComponent implements Component {
     @Override
     public Reconciled reconcile(Project project, Progress progress) {
         Layout l = project.layout();
-        if (!PatroniSupervisor.isMember(l)) {
+        if (!PatroniSupervisor.isMember(l) || !PatroniSupervisor.localEtcd(l)) {
             return new Reconciled(project, List.of());
         }
         writeConfig(project);

@@ -16,6 +16,25 @@ final class HaHttp {
     record Answer(int status, String body) {
     }
 
+    /**
+     * One call with a JSON body and Patroni's REST API credentials (basic auth; the password goes in a
+     * header, never a URL or log), or empty when nothing answers.
+     */
+    static Optional<Answer> send(String method, String url, String json, String user, String password) {
+        try {
+            String basic = java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            HttpRequest r = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                    .header("Authorization", "Basic " + basic).method(method, HttpRequest.BodyPublishers.ofString(json)).build();
+            HttpResponse<String> a = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build().send(r, HttpResponse.BodyHandlers.ofString());
+            return Optional.of(new Answer(a.statusCode(), a.body()));
+        } catch (java.io.IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
     static Optional<Answer> get(String url) {
         try {
             HttpResponse<String> r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()

@@ -101,14 +101,8 @@ public final class PatroniComponent implements Component {
             }
         });
 
-        Map<String, Object> dcs = new LinkedHashMap<>();
-        dcs.put("ttl", s.integer(Setting.PATRONI_TTL));
-        dcs.put("loop_wait", s.integer(Setting.PATRONI_LOOP_WAIT));
-        dcs.put("retry_timeout", s.integer(Setting.PATRONI_RETRY_TIMEOUT));
+        Map<String, Object> dcs = new LinkedHashMap<>(dynamic(s));
         dcs.put("maximum_lag_on_failover", MAXIMUM_LAG_ON_FAILOVER);
-        String sync = s.get(Setting.POSTGRES_SYNC_REPLICATION);
-        dcs.put("synchronous_mode", !sync.equals("off"));
-        dcs.put("synchronous_mode_strict", sync.equals("on"));
         Map<String, Object> dcsPg = new LinkedHashMap<>();
         dcsPg.put("use_pg_rewind", true);
         dcsPg.put("use_slots", true);
@@ -127,8 +121,8 @@ public final class PatroniComponent implements Component {
         pg.put("use_unix_socket_repl", false);
         Map<String, Object> auth = new LinkedHashMap<>();
         auth.put("superuser", Map.of("username", AdminSql.SUPERUSER));
-        auth.put("replication", tlsCredentials(REPLICATION_ROLE, replicationPassword));
-        auth.put("rewind", tlsCredentials(REWIND_ROLE, rewindPassword));
+        auth.put("replication", tlsCredentials(REPLICATION_ROLE, replicationPassword, s, layout));
+        auth.put("rewind", tlsCredentials(REWIND_ROLE, rewindPassword, s, layout));
         pg.put("authentication", auth);
         pg.put("parameters", local);
         pg.put("pg_hba", hba(s, member));
@@ -145,6 +139,63 @@ public final class PatroniComponent implements Component {
         return "# Written by pgbox for the member '" + member.name() + "' of the HA cluster '" + member.cluster()
                 + "'. pgbox owns this file (mode 0600: it holds\n# passwords); set PATRONI_*, ETCD_* and POSTGRES_* in .env.dev or "
                 + ".env.prod instead ('pgbox config --explain').\n" + Yaml.render(c);
+    }
+
+    /**
+     * The cluster-wide settings pgbox keeps in Patroni's dynamic configuration (in etcd): bootstrap writes
+     * them once, and 'pgbox start' on a member puts them back when the settings changed since. Pure.
+     */
+    static Map<String, Object> dynamic(Settings s) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("ttl", s.integer(Setting.PATRONI_TTL));
+        d.put("loop_wait", s.integer(Setting.PATRONI_LOOP_WAIT));
+        d.put("retry_timeout", s.integer(Setting.PATRONI_RETRY_TIMEOUT));
+        String sync = s.get(Setting.POSTGRES_SYNC_REPLICATION);
+        d.put("synchronous_mode", !sync.equals("off"));
+        d.put("synchronous_mode_strict", sync.equals("on"));
+        d.put("failsafe_mode", s.get(Setting.PATRONI_FAILSAFE_MODE).equals("on"));
+        return d;
+    }
+
+    /**
+     * Puts pgbox's cluster-wide settings into Patroni's dynamic configuration when they differ from what
+     * the cluster runs with (PATCH /config through this member's REST API); returns what it did.
+     */
+    public static List<String> syncClusterConfig(Project project) {
+        Settings s = project.settings();
+        HaMember member = HaMember.of(s, EtcdComponent.hostName());
+        String url = "http://" + member.hostPort(s.integer(Setting.PATRONI_REST_PORT)) + "/config";
+        var current = HaHttp.get(url);
+        if (current.isEmpty() || current.get().status() != 200) {
+            return List.of();
+        }
+        Map<String, Object> wanted = dynamic(s);
+        Map<String, Object> differs = new LinkedHashMap<>();
+        try {
+            com.fasterxml.jackson.databind.JsonNode now = new com.fasterxml.jackson.databind.ObjectMapper().readTree(current.get().body());
+            wanted.forEach((k, v) -> {
+                if (!now.path(k).asText("").equals(v.toString())) {
+                    differs.put(k, v);
+                }
+            });
+        } catch (java.io.IOException e) {
+            return List.of();
+        }
+        if (differs.isEmpty()) {
+            return List.of();
+        }
+        String body;
+        try {
+            body = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(differs);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        var answer = HaHttp.send("PATCH", url, body, RESTAPI_USER, secret(s, Setting.PATRONI_RESTAPI_PASSWORD));
+        if (answer.isPresent() && answer.get().status() == 200) {
+            return List.of("cluster-wide settings put into Patroni's configuration: " + differs);
+        }
+        return List.of("could not update Patroni's cluster-wide configuration (" + answer.map(a -> a.status() + " " + a.body().strip())
+                .orElse("no answer") + "); 'pgbox start' tries again");
     }
 
     /** Patroni's etcd3 section: the endpoints as host:port and their one protocol. */
@@ -241,11 +292,41 @@ public final class PatroniComponent implements Component {
         return m;
     }
 
-    /** A role's login over TLS (the hostssl lines accept nothing else). */
-    private static Map<String, Object> tlsCredentials(String user, String password) {
+    /**
+     * A role's login over TLS (the hostssl lines accept nothing else), verifying the other member against the
+     * cluster's certificate when PATRONI_CLUSTER_CERT is set (members made before it only encrypt).
+     */
+    private static Map<String, Object> tlsCredentials(String user, String password, Settings s, Layout layout) {
         Map<String, Object> m = credentials(user, password);
-        m.put("sslmode", "require");
+        if (s.isSet(Setting.PATRONI_CLUSTER_CERT)) {
+            m.put("sslmode", "verify-ca");
+            m.put("sslrootcert", clusterCert(layout).toString());
+        } else {
+            m.put("sslmode", "require");
+        }
         return m;
+    }
+
+    /** The cluster's certificate as a file, from PATRONI_CLUSTER_CERT (written by {@link #writeConfig}). */
+    public static java.nio.file.Path clusterCert(Layout layout) {
+        return PatroniSupervisor.folder(layout).resolve("cluster.crt");
+    }
+
+    /** The PEM text of PATRONI_CLUSTER_CERT; a clear error when it is not base64 of a certificate. */
+    public static String clusterCertPem(Settings s) {
+        String pem;
+        try {
+            pem = new String(java.util.Base64.getDecoder().decode(s.get(Setting.PATRONI_CLUSTER_CERT).strip()),
+                    java.nio.charset.StandardCharsets.US_ASCII);
+        } catch (IllegalArgumentException e) {
+            pem = "";
+        }
+        if (!pem.startsWith("-----BEGIN CERTIFICATE-----")) {
+            throw new PgboxException(ErrorKind.CONFIG, "PATRONI_CLUSTER_CERT is not a certificate",
+                    "it must be the base64 of the first member's server.crt (PEM), as 'pgbox ha init' wrote it",
+                    "copy the PATRONI_CLUSTER_CERT line from the first member's .env.secrets");
+        }
+        return pem;
     }
 
     private static String secret(Settings s, Setting setting) {
@@ -269,19 +350,37 @@ public final class PatroniComponent implements Component {
         if (!PatroniSupervisor.isMember(l)) {
             return new Reconciled(project, List.of());
         }
-        writeConfig(project);
+        List<String> actions = new ArrayList<>();
+        boolean changed = writeConfig(project);
         boolean was = PatroniSupervisor.running(l, PatroniSupervisor.PATRONI).isPresent();
+        if (was && changed && PatroniSupervisor.reload(l)) {
+            actions.add("Patroni reloaded its changed configuration (" + PatroniSupervisor.patroniConf(l) + ")");
+        }
         long pid = PatroniSupervisor.startPatroni(l);
-        return new Reconciled(project, was ? List.of() : List.of("started Patroni (pid " + pid + ", log "
-                + PatroniSupervisor.logFile(l, PatroniSupervisor.PATRONI) + ")"));
+        if (!was) {
+            actions.add("started Patroni (pid " + pid + ", log " + PatroniSupervisor.logFile(l, PatroniSupervisor.PATRONI) + ")");
+        }
+        return new Reconciled(project, actions);
     }
 
-    /** Writes patroni.yml (0600: it holds passwords; the server's OS user's) and the folder of Patroni's pgpass. */
-    public static void writeConfig(Project project) {
+    /**
+     * Writes patroni.yml (0600: it holds passwords; the server's OS user's) and the folder of Patroni's
+     * pgpass; true when the text changed (a running Patroni must then reload it).
+     */
+    public static boolean writeConfig(Project project) {
         Layout l = project.layout();
         OwnedFiles.directory(PatroniSupervisor.folder(l), l.osUser(), "rwx------");
         OwnedFiles.directory(pgpass(l).getParent(), l.osUser(), "rwx------");
-        OwnedFiles.write(PatroniSupervisor.patroniConf(l), new PatroniComponent().render(project).get(CONF_FILE), l.osUser(), "rw-------");
+        if (project.settings().isSet(Setting.PATRONI_CLUSTER_CERT)) {
+            OwnedFiles.write(clusterCert(l), clusterCertPem(project.settings()), l.osUser(), "rw-r--r--");
+        }
+        String text = new PatroniComponent().render(project).get(CONF_FILE);
+        java.nio.file.Path conf = PatroniSupervisor.patroniConf(l);
+        if (java.nio.file.Files.exists(conf) && OwnedFiles.read(conf).equals(text)) {
+            return false;
+        }
+        OwnedFiles.write(conf, text, l.osUser(), "rw-------");
+        return true;
     }
 
     /** Stops Patroni, which stops PostgreSQL and gives up the leader lease. */

@@ -45,6 +45,10 @@ public final class PgBackRestComponent implements Component {
         if (dev.pgbox.cluster.Standby.is(project.layout())) {
             return new Reconciled(project, List.of()); // a hot standby is read-only: the stanza and backups are its primary's
         }
+        if (dev.pgbox.cluster.PatroniSupervisor.isMember(project.layout())
+                && "t".equals(project.instance().admin().value("postgres", "SELECT pg_is_in_recovery()"))) {
+            return new Reconciled(project, List.of()); // an HA replica: the leader keeps the stanza and takes the backups
+        }
         return new Reconciled(project, new PhysicalBackups(Server.of(project.settings(), project.layout())).afterStart(progress));
     }
 

@@ -3,6 +3,7 @@ package dev.pgbox.component;
 import dev.pgbox.Progress;
 import dev.pgbox.cluster.ConfigWriter;
 import dev.pgbox.cluster.Layout;
+import dev.pgbox.cluster.PatroniSupervisor;
 import dev.pgbox.cluster.PgCtl;
 import dev.pgbox.cluster.Server;
 import dev.pgbox.cluster.Startup;
@@ -11,6 +12,7 @@ import dev.pgbox.install.Installer;
 import dev.pgbox.install.PgInstallation;
 import dev.pgbox.install.Requirement;
 import dev.pgbox.tune.TuningPlan;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -44,8 +46,31 @@ public final class PostgresComponent implements Component {
 
     @Override
     public Reconciled reconcile(Project project, Progress progress) {
+        if (PatroniSupervisor.isMember(project.layout())) {
+            return member(project, progress);
+        }
         Startup.Result r = Startup.run(project.settings(), project.layout(), progress);
         return new Reconciled(project.with(r.settings()), r.actions());
+    }
+
+    /**
+     * An HA member: Patroni owns PostgreSQL's configuration files (it writes postgresql.conf and pg_hba.conf
+     * from patroni.yml), so pgbox renders etcd.yml and patroni.yml again from the settings (a running
+     * Patroni reloads a changed one), starts what is down through Patroni, and sets up the role and
+     * database only where this member leads.
+     */
+    private static Reconciled member(Project project, Progress progress) {
+        List<String> actions = new ArrayList<>();
+        actions.addAll(new EtcdComponent().reconcile(project, progress).actions());
+        if (PatroniSupervisor.running(project.layout(), PatroniSupervisor.PATRONI).isPresent()) {
+            actions.addAll(new PatroniComponent().reconcile(project, progress).actions());
+        } else {
+            PatroniComponent.writeConfig(project);
+        }
+        Startup.Result r = Startup.member(project.settings(), project.layout(), progress);
+        actions.addAll(r.actions());
+        actions.addAll(PatroniComponent.syncClusterConfig(project));
+        return new Reconciled(project.with(r.settings()), actions);
     }
 
     @Override

@@ -197,11 +197,21 @@ public enum Setting {
             "Password of the role pg_rewind logs in as when an old primary rejoins; the same on every member."),
     PATRONI_RESTAPI_PASSWORD(Type.SECRET, "", "", Apply.RESTART, null,
             "Password for the changing calls of Patroni's REST API (switchover, restart); the same on every member."),
+    PATRONI_CLUSTER_CERT(Type.SECRET, "", "", Apply.RESTART, null,
+            "The certificate every member's PostgreSQL presents (base64 of the first member's server.crt: a member's data, "
+                    + "its TLS key pair included, is a copy of the first member's). The members' replication and pg_rewind "
+                    + "logins verify each other against it (sslmode=verify-ca). Written by 'pgbox ha init' into .env.secrets; "
+                    + "'pgbox ha join --secrets-from' copies it."),
     POSTGRES_SYNC_REPLICATION(Type.CHOICE, "auto", "", Apply.RESTART, null,
             "Synchronous replication in an HA cluster. auto: a commit waits for one standby whenever one is healthy, "
                     + "and the primary keeps writing alone when none is left. on: a commit always waits for a standby "
                     + "(no acknowledged commit without a copy; writes stop when no standby is left). off: asynchronous; "
                     + "a failover may lose the last commits.", "auto", "on", "off"),
+    PATRONI_FAILSAFE_MODE(Type.CHOICE, "on", "", Apply.RELOAD, null,
+            "When no etcd member answers (etcd down, this member still on the network): on keeps the primary writable "
+                    + "while every other member's Patroni answers it and confirms none is taking over; off demotes it "
+                    + "after retry_timeout, so writes stop until etcd is back. A primary cut off from the other members "
+                    + "demotes itself either way.", "on", "off"),
     ETCD_ENDPOINTS(Type.STRING, "", "", Apply.RESTART, null,
             "etcd client URLs Patroni uses, comma-separated (e.g. http://10.0.0.1:2379,http://10.0.0.2:2379). "
                     + "Default: this member's own etcd member."),

@@ -79,12 +79,7 @@ public final class HaService {
         List<String> actions = new ArrayList<>();
         Settings s = names(requested, cluster, member, actions);
         HaMember me = HaMember.of(s, EtcdComponent.hostName());
-        if (me.address().equals("127.0.0.1") || me.address().equals("::1")) {
-            throw new PgboxException(ErrorKind.CONFIG, "an HA member cannot be reached at " + me.address(),
-                    "Patroni refuses 127.0.0.1 as a member's connect address, and other members could not reach it there",
-                    "set POSTGRES_LISTEN to this host's address (on a one-box trial another loopback address works: "
-                            + "POSTGRES_LISTEN=127.0.0.2), then run 'pgbox ha init' again");
-        }
+        requireReachable(me, "127.0.0.2", "init");
 
         if (!haRequirements().stream().allMatch(Requirement::present)) {
             progress.step("installing Patroni and etcd");
@@ -106,6 +101,14 @@ public final class HaService {
         if (!generated.isEmpty()) {
             actions.add("generated " + String.join(", ", generated) + " into " + secretsFile);
         }
+        if (!s.isSet(Setting.PATRONI_CLUSTER_CERT)) {
+            // every member presents this certificate (its data is a copy of this one's): they verify each other against it
+            String cert = Base64.getEncoder().encodeToString(OwnedFiles.read(layout.dataDir().resolve("server.crt"))
+                    .getBytes(StandardCharsets.US_ASCII));
+            Secrets.put(secretsFile, Setting.PATRONI_CLUSTER_CERT.name(), cert);
+            s = s.with(Setting.PATRONI_CLUSTER_CERT, cert, Settings.SECRETS_FILE);
+            actions.add("the cluster's certificate (this server's) saved as PATRONI_CLUSTER_CERT in " + secretsFile);
+        }
 
         Duration timeout = Duration.ofMillis(s.millis(Setting.PGBOX_START_TIMEOUT));
         Server current = Server.of(s, layout);
@@ -124,7 +127,7 @@ public final class HaService {
         }
         EtcdComponent.writeConfig(project);
         PatroniComponent.writeConfig(project);
-        OwnedFiles.write(PatroniSupervisor.memberFile(layout), "cluster=" + me.cluster() + "\nmember=" + me.name() + "\n", layout.osUser(),
+        OwnedFiles.write(PatroniSupervisor.memberFile(layout), PatroniSupervisor.memberText(me.cluster(), me.name(), true), layout.osUser(),
                 "rw-r--r--");
         progress.step("starting etcd and Patroni (member '" + me.name() + "' of '" + me.cluster() + "')");
         Server underPatroni = Server.of(s, layout);
@@ -151,14 +154,9 @@ public final class HaService {
         String c = cluster != null ? cluster : !s.source(Setting.PATRONI_CLUSTER).equals(Settings.DEFAULT_SOURCE) ? s.get(Setting.PATRONI_CLUSTER)
                 : name(s.projectDir().getFileName() == null ? "pgbox" : s.projectDir().getFileName().toString());
         String m = member != null ? member : s.isSet(Setting.PATRONI_MEMBER) ? s.get(Setting.PATRONI_MEMBER) : name(EtcdComponent.hostName());
-        for (String n : List.of(c, m)) {
-            if (!NAME.matcher(n).matches()) {
-                throw new PgboxException(ErrorKind.USAGE, "invalid cluster or member name '" + n + "'",
-                        "a name has 1 to 63 lowercase letters, digits and underscores and starts with a letter",
-                        "e.g. pgbox ha init --cluster shop --member a");
-            }
-        }
-        Path envFile = s.projectDir().resolve(s.envName().equals("dev") ? Settings.DEV_FILE : ".env." + s.envName());
+        checkName(c);
+        checkName(m);
+        Path envFile = envFile(s);
         Settings out = s;
         if (!c.equals(s.get(Setting.PATRONI_CLUSTER)) || s.source(Setting.PATRONI_CLUSTER).equals(Settings.DEFAULT_SOURCE)) {
             EnvFile.set(envFile, Setting.PATRONI_CLUSTER.name(), c);
@@ -171,6 +169,30 @@ public final class HaService {
             actions.add("PATRONI_MEMBER=" + m + " written to " + envFile);
         }
         return out;
+    }
+
+    /** Refuses a member address the other members (and Patroni itself) cannot use. */
+    static void requireReachable(HaMember me, String trialAddress, String command) {
+        if (me.address().equals("127.0.0.1") || me.address().equals("::1")) {
+            throw new PgboxException(ErrorKind.CONFIG, "an HA member cannot be reached at " + me.address(),
+                    "Patroni refuses 127.0.0.1 as a member's connect address, and other members could not reach it there",
+                    "set POSTGRES_LISTEN to this host's address (on a one-box trial another loopback address works: "
+                            + "POSTGRES_LISTEN=" + trialAddress + "), then run 'pgbox ha " + command + "' again");
+        }
+    }
+
+    /** Refuses a cluster or member name Patroni and etcd would not take the same way everywhere. */
+    static void checkName(String n) {
+        if (!NAME.matcher(n).matches()) {
+            throw new PgboxException(ErrorKind.USAGE, "invalid cluster or member name '" + n + "'",
+                    "a name has 1 to 63 lowercase letters, digits and underscores and starts with a letter",
+                    "e.g. pgbox ha init --cluster shop --member a");
+        }
+    }
+
+    /** The environment's settings file (.env.dev, .env.prod, ...) that the HA names are written to. */
+    static Path envFile(Settings s) {
+        return s.projectDir().resolve(s.envName().equals("dev") ? Settings.DEV_FILE : ".env." + s.envName());
     }
 
     /** A folder or host name as a cluster or member name. Pure. */
@@ -233,27 +255,9 @@ public final class HaService {
                 + timeout.toSeconds() + "s", last, "read the Patroni and etcd logs in the log folder; 'pgbox ha status' shows the cluster");
     }
 
-    /** The cluster as this member's Patroni and the etcd endpoints see it; the member must have been made by 'pgbox ha init'. */
+    /** The cluster as this member's Patroni and the etcd endpoints see it: see {@link HaStatusService#status}. */
     public static HaStatus status(Settings s) {
-        Layout layout = Server.open(s).layout();
-        if (!PatroniSupervisor.isMember(layout)) {
-            throw new PgboxException(ErrorKind.CONFIG, "this project is not an HA member", "no " + PatroniSupervisor.memberFile(layout),
-                    "run 'pgbox ha init' to make it the first member of a Patroni cluster");
-        }
-        HaMember me = HaMember.of(s, EtcdComponent.hostName());
-        List<HaStatus.Endpoint> etcd = new ArrayList<>();
-        for (String url : etcdEndpoints(s, me)) {
-            Answer a = get(url + "/health", null);
-            boolean healthy = a.status() == 200 && a.body().contains("\"health\":\"true\"");
-            etcd.add(new HaStatus.Endpoint(url, healthy, a.status() == 0 ? "no answer" : healthy ? "healthy" : a.body().strip()));
-        }
-        String api = restUrl(s, me);
-        Answer a = get(api + "/cluster", s);
-        if (a.status() != 200) {
-            return new HaStatus(me.cluster(), me.name(), etcd, api, a.status() == 0 ? "Patroni's REST API does not answer (is the member started?)"
-                    : "Patroni answered " + a.status(), List.of(), null);
-        }
-        return new HaStatus(me.cluster(), me.name(), etcd, api, null, PatroniCluster.members(a.body()), null);
+        return HaStatusService.status(s);
     }
 
     static List<String> etcdEndpoints(Settings s, HaMember me) {
@@ -297,7 +301,7 @@ public final class HaService {
     }
 
     /** What an HA member needs installed, as the files show it now. */
-    private static List<Requirement> haRequirements() {
+    static List<Requirement> haRequirements() {
         List<Requirement> needed = new ArrayList<>(Requirement.patroni());
         needed.addAll(Requirement.etcd());
         return needed;

@@ -10,10 +10,18 @@ import java.util.List;
  * @param member this host's member name
  * @param patroniApi the REST API asked (GET /cluster)
  * @param patroniError why the API gave no member list; null when it answered
- * @param leaderLeaseSeconds seconds left on the leader's lease in etcd; null when unknown (Patroni's /cluster does not give it)
+ * @param leaderLeaseSeconds seconds left on the leader's lease in etcd (read from etcd, not Patroni); null when unknown
+ * @param leaseHolder the member named in the leader key in etcd; null when there is none or etcd was not read
+ * @param etcdProblem why etcd cannot hold the leader lease (unreachable, no quorum) and what Patroni does then; null when
+ *                    etcd is healthy
  */
 public record HaStatus(String cluster, String member, List<Endpoint> etcd, String patroniApi, String patroniError,
-                       List<Member> members, Long leaderLeaseSeconds) {
+                       List<Member> members, Long leaderLeaseSeconds, String leaseHolder, String etcdProblem) {
+
+    /** True when etcd and this member's Patroni both answered: the cluster can be read and run. */
+    public boolean healthy() {
+        return patroniError == null && etcdProblem == null;
+    }
 
     /** One etcd client endpoint and whether it answered /health with true. */
     public record Endpoint(String url, boolean healthy, String detail) {

@@ -16,13 +16,7 @@ public final class PatroniCluster {
 
     /** The members of a /cluster answer, in Patroni's order (the leader first). */
     public static List<HaStatus.Member> members(String body) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(body);
-        } catch (java.io.IOException e) {
-            throw new PgboxException(ErrorKind.TOOL_FAILED, "Patroni's /cluster answer is not JSON", e.getMessage(),
-                    "check that PATRONI_REST_PORT is this member's Patroni REST API");
-        }
+        JsonNode root = tree(body);
         List<HaStatus.Member> out = new ArrayList<>();
         for (JsonNode m : root.path("members")) {
             String role = m.path("role").asText("unknown");
@@ -30,6 +24,17 @@ public final class PatroniCluster {
                     m.path("port").isInt() ? m.path("port").asInt() : null,
                     m.path("timeline").isNumber() ? m.path("timeline").asInt() : null,
                     lag(m), role.equals("sync_standby")));
+        }
+        return out;
+    }
+
+    /** Each member's REST API URL by member name (Patroni's api_url, e.g. http://10.0.0.1:8008/patroni), in Patroni's order. */
+    public static java.util.Map<String, String> apiUrls(String body) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (JsonNode m : tree(body).path("members")) {
+            if (m.hasNonNull("api_url")) {
+                out.put(m.path("name").asText(), m.path("api_url").asText());
+            }
         }
         return out;
     }
@@ -42,6 +47,15 @@ public final class PatroniCluster {
             }
         }
         return null;
+    }
+
+    private static JsonNode tree(String body) {
+        try {
+            return JSON.readTree(body);
+        } catch (java.io.IOException e) {
+            throw new PgboxException(ErrorKind.TOOL_FAILED, "Patroni's /cluster answer is not JSON", e.getMessage(),
+                    "check that PATRONI_REST_PORT is this member's Patroni REST API");
+        }
     }
 
     private static String text(JsonNode n) {

@@ -42,12 +42,13 @@ class PatroniClusterTest {
     @Test
     void statusJsonHasSnakeCaseNamesAndLeavesUnknownsOut() throws IOException {
         HaStatus s = new HaStatus("shop", "a", List.of(new HaStatus.Endpoint("http://10.0.0.1:2379", true, "healthy")),
-                "http://10.0.0.1:8008", null, PatroniCluster.members(fixture()), null);
+                "http://10.0.0.1:8008", null, PatroniCluster.members(fixture()), null, null, null);
         JsonNode j = Json.tree(s);
         assertThat(j.path("cluster").asText()).isEqualTo("shop");
         assertThat(j.path("patroni_api").asText()).isEqualTo("http://10.0.0.1:8008");
         assertThat(j.has("patroni_error")).isFalse();
         assertThat(j.has("leader_lease_seconds")).isFalse();
+        assertThat(j.has("etcd_problem")).isFalse();
         assertThat(j.path("etcd").get(0).path("healthy").asBoolean()).isTrue();
         JsonNode b = j.path("members").get(1);
         assertThat(b.path("role").asText()).isEqualTo("sync_standby");

@@ -38,17 +38,21 @@ public final class FailoverBench {
             try {
                 c.build();
                 c.startWriter(10);
-                c.awaitAck("first writes", 0, HaCluster.leaderIndex(c.awaitWhole("whole", 0)));
+                c.awaitAck("first writes", 0, HaCluster.leaderIndex(c.awaitSettled("whole")));
                 for (int r = 1; r <= nodeRuns; r++) {
-                    int leader = HaCluster.leaderIndex(c.awaitWhole("whole", 0));
+                    int leader = HaCluster.leaderIndex(c.awaitSettled("whole"));
                     long at = System.currentTimeMillis();
                     ha.member(leader).host().killAll();
                     AckWriter.Ack first = firstAckElsewhere(c, leader, at);
                     result("node_loss", name, at, first, lost(c, first));
-                    ha.ok(leader, "start");
+                    HaHosts.Run start = ha.pgbox(leader, "start");
+                    if (!start.ok()) {
+                        // a pgbox bug to report, not a measurement: the member may still rejoin; the next run waits for it
+                        log("pgbox start on m" + leader + " failed (" + start.all().strip().replace('\n', ' ') + ")");
+                    }
                 }
                 for (int r = 1; r <= otherRuns; r++) {
-                    JsonNode s = c.awaitWhole("whole", 0);
+                    JsonNode s = c.awaitSettled("whole");
                     int leader = HaCluster.leaderIndex(s);
                     long at = System.currentTimeMillis();
                     c.switchover(leader, HaCluster.syncIndex(s));
@@ -56,7 +60,7 @@ public final class FailoverBench {
                     result("switchover", name, at, first, lost(c, first));
                 }
                 for (int r = 1; r <= otherRuns; r++) {
-                    int leader = HaCluster.leaderIndex(c.awaitWhole("whole", 0));
+                    int leader = HaCluster.leaderIndex(c.awaitSettled("whole"));
                     long at = System.currentTimeMillis();
                     ha.net().cut(leader);
                     AckWriter.Ack first = firstAckElsewhere(c, leader, at);

@@ -55,8 +55,19 @@ final class HaCluster {
             for (int j = 0; j < i; j++) {
                 etcd.add("http://" + ha.member(j).address() + ":" + ha.etcdClientPort());
             }
-            ha.ok(i, "ha", "join", "--cluster", HaHosts.CLUSTER, "--etcd", String.join(",", etcd), "--member", ha.member(i).name(),
-                    "--secrets-from", secrets().toString());
+            String[] join = {"ha", "join", "--cluster", HaHosts.CLUSTER, "--etcd", String.join(",", etcd), "--member", ha.member(i).name(),
+                    "--secrets-from", secrets().toString()};
+            HaHosts.Run r = ha.pgbox(i, join);
+            // etcd refuses a member add ("unhealthy cluster") until the member added just before has been connected
+            // for a few seconds (its strict reconfiguration check); the join undoes itself, so it may be run again
+            for (int attempt = 0; !r.ok() && r.all().contains("unhealthy cluster") && attempt < 12; attempt++) {
+                System.err.println("note: ha join of m" + i + " refused by etcd (unhealthy cluster right after the previous join); again in 5 s");
+                NetHosts.sleep(5000);
+                r = ha.pgbox(i, join);
+            }
+            if (!r.ok()) {
+                throw new AssertionError("pgbox ha join on m" + i + ": " + r + "\n" + HaHosts.tail(ha.member(i).log("patroni"), 40));
+            }
         }
         awaitWhole("all " + size + " members running", 0);
     }
@@ -144,6 +155,41 @@ final class HaCluster {
 
     JsonNode awaitWhole(String what, int from) {
         return awaitStatus(what, from, this::whole);
+    }
+
+    /**
+     * Whole, and the member 'ha status' names as leader is the one that acknowledged the writer's latest
+     * write, within the last 3 s: a member that was just cut off and healed may still show the cluster
+     * as it was before (its etcd member catching up), so its word alone does not say who leads now.
+     */
+    JsonNode awaitSettled(String what) {
+        return awaitStatus(what, 0, j -> {
+            int l = leaderIndex(j);
+            Optional<AckWriter.Ack> last = lastAck();
+            return whole(j) && l >= 0 && last.isPresent() && last.get().server().equals(ha.member(l).address())
+                    && last.get().atMillis() > System.currentTimeMillis() - 3000;
+        });
+    }
+
+    /** The writer's latest acknowledgement (read from the end of the ack file). */
+    Optional<AckWriter.Ack> lastAck() {
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(ackFile().toFile(), "r")) {
+            long from = Math.max(0, f.length() - 2048);
+            byte[] buf = new byte[(int) (f.length() - from)];
+            f.seek(from);
+            f.readFully(buf);
+            List<String> lines = new String(buf, java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+            // the first line may be cut and the last one still being written: take the last whole one
+            for (int i = lines.size() - 1; i >= 1; i--) {
+                String[] w = lines.get(i).strip().split(" ");
+                if (w.length == 3 && w[0].matches("\\d+") && w[1].matches("\\d{13}") && w[2].chars().filter(ch -> ch == '.').count() == 3) {
+                    return Optional.of(new AckWriter.Ack(Long.parseLong(w[0]), Long.parseLong(w[1]), w[2]));
+                }
+            }
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     static JsonNode member(JsonNode status, String name) {

@@ -7,7 +7,8 @@
 # elsewhere (median of OTHER_RUNS each); every result also counts acknowledged ids missing on the new
 # leader. pgbox's timings (PATRONI_TTL/LOOP_WAIT/RETRY_TIMEOUT 20/2/4, its defaults) against Patroni's
 # defaults (30/10/10), in one run; ratios last. Reuses the failover test's Java harness (test class
-# path). Needs root (ip netns). About 25 minutes with the defaults.
+# path). Needs root (ip netns). About 25 minutes with the defaults. Patroni 4 allows no ttl below 20 s: a
+# lost node's lease runs out after ttl, so node loss and partition cannot fall below about ttl + loop_wait.
 # Usage: bench/failover.sh [RUNS] [OTHER_RUNS]
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
 RUNS=${1:-5}
@@ -16,9 +17,10 @@ OTHER_RUNS=${2:-3}
 
 cd "$BENCH_REPO"
 # the jar, and the test classes the harness lives in
-mvn -B -q -Dstyle.color=never -DskipTests package >/dev/null
+mvn -B -q -Dstyle.color=never -DskipTests package >"$BENCH_TMP/mvn.log" 2>&1 || { tail -40 "$BENCH_TMP/mvn.log" >&2; exit 1; }
 cp_file="$BENCH_TMP/classpath"
-mvn -B -q -Dstyle.color=never dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null
+mvn -B -q -Dstyle.color=never dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >"$BENCH_TMP/mvn.log" 2>&1 \
+  || { tail -40 "$BENCH_TMP/mvn.log" >&2; exit 1; }
 out="$BENCH_TMP/results.txt"
 java -Dpgbox.jar="$BENCH_REPO/target/pgbox.jar" -cp "$BENCH_REPO/target/test-classes:$BENCH_REPO/target/classes:$(cat "$cp_file")" \
   dev.pgbox.it.FailoverBench "$RUNS" "$OTHER_RUNS" pgbox=20/2/4 patroni=30/10/10 2>"$BENCH_TMP/harness.err" | tee "$out" \

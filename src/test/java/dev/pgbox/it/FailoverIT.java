@@ -23,13 +23,14 @@ import org.junit.jupiter.api.Timeout;
  * writes. Each scenario leaves the cluster whole (leader, sync standby, replica) for the next, and every
  * scenario checks that every acknowledged id is kept and that no two members ever took writes at once.
  *
- * <p>The partition-and-heal round runs twice by default (-Dfailover.rounds=5 for the issue's five).
+ * <p>The partition-and-heal round runs five times, as the issue asks (about 7 minutes for the class here;
+ * -Dfailover.rounds=2 makes it about 4).
  */
 @Timeout(1500)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FailoverIT {
-    private static final int ROUNDS = Integer.getInteger("failover.rounds", 2);
+    private static final int ROUNDS = Integer.getInteger("failover.rounds", 5);
     private HaHosts ha;
     private HaCluster cluster;
     private final long[] probes = new long[3];

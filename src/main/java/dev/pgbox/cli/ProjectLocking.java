@@ -39,7 +39,8 @@ final class ProjectLocking implements CommandLine.IExecutionStrategy {
             Map.entry("pgbox app drop", ALWAYS),
             Map.entry("pgbox app rotate-password", ALWAYS),
             Map.entry("pgbox rls enable", ALWAYS),
-            Map.entry("pgbox ha init", ALWAYS), Map.entry("pgbox ha join", ALWAYS));
+            Map.entry("pgbox ha init", ALWAYS), Map.entry("pgbox ha join", ALWAYS),
+            Map.entry("pgbox ha switchover", ALWAYS), Map.entry("pgbox ha failover", ALWAYS));
 
     /** Commands that only read (or, like db query and db shell, run the user's own SQL), or that lock on their own (the agent's jobs). */
     static final Set<String> READ_ONLY = Set.of("pgbox", "pgbox init", "pgbox completion", "pgbox install", "pgbox status", "pgbox config", "pgbox agent",

@@ -143,7 +143,7 @@ public final class HaJoin {
                             "an earlier join from this address did not finish, or another member uses that address and ETCD_PEER_PORT",
                             "remove it first: etcdctl --endpoints=" + endpoints.get(0) + " member remove ID (from 'etcdctl member list')");
                 }
-                List<EtcdApi.Member> after = api.add(peerUrl);
+                List<EtcdApi.Member> after = add(api, peerUrl, progress);
                 added = after.stream().filter(m -> m.peerUrls().contains(peerUrl)).findFirst().orElse(null);
                 String initial = initialCluster(after, peerUrl, name);
                 s = set(s, env, Setting.ETCD_INITIAL_CLUSTER, initial, actions);
@@ -205,6 +205,34 @@ public final class HaJoin {
         List<String> endpoints = HaService.etcdEndpoints(s, me);
         return new Report(cluster, name, me.address(), null, null, HaService.restUrl(s, me), endpoints, local, true, actions,
                 s.projectDir().resolve(Settings.SECRETS_FILE).toString(), PatroniSupervisor.folder(layout).toString());
+    }
+
+    /**
+     * etcd's member add, waiting while etcd answers "unhealthy cluster": it refuses a new member until every
+     * member it has is connected, which takes a few seconds after the previous join.
+     */
+    private static List<EtcdApi.Member> add(EtcdApi api, String peerUrl, Progress progress) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        boolean told = false;
+        while (true) {
+            try {
+                return api.add(peerUrl);
+            } catch (PgboxException e) {
+                if (!e.reason().contains("unhealthy cluster") || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                if (!told) {
+                    progress.step("etcd is not ready for another member yet (" + e.reason() + "): waiting");
+                    told = true;
+                }
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     /** The --etcd URLs, checked: http(s)://HOST:PORT each. */

@@ -58,13 +58,6 @@ final class HaCluster {
             String[] join = {"ha", "join", "--cluster", HaHosts.CLUSTER, "--etcd", String.join(",", etcd), "--member", ha.member(i).name(),
                     "--secrets-from", secrets().toString()};
             HaHosts.Run r = ha.pgbox(i, join);
-            // etcd refuses a member add ("unhealthy cluster") until the member added just before has been connected
-            // for a few seconds (its strict reconfiguration check); the join undoes itself, so it may be run again
-            for (int attempt = 0; !r.ok() && r.all().contains("unhealthy cluster") && attempt < 12; attempt++) {
-                System.err.println("note: ha join of m" + i + " refused by etcd (unhealthy cluster right after the previous join); again in 5 s");
-                NetHosts.sleep(5000);
-                r = ha.pgbox(i, join);
-            }
             if (!r.ok()) {
                 throw new AssertionError("pgbox ha join on m" + i + ": " + r + "\n" + HaHosts.tail(ha.member(i).log("patroni"), 40));
             }

@@ -215,6 +215,8 @@ public final class HaService {
         for (String f : REWIND_FUNCTIONS) {
             admin.execute("postgres", "GRANT EXECUTE ON FUNCTION " + f + " TO " + PatroniComponent.REWIND_ROLE);
         }
+        // pgbox revokes CONNECT on postgres from PUBLIC; pg_rewind and Patroni's check of a new leader log in there as this role
+        admin.execute("postgres", "GRANT CONNECT ON DATABASE postgres TO " + PatroniComponent.REWIND_ROLE);
     }
 
     /** After a failed hand-over: Patroni and etcd stopped, the member file removed, so the project is a plain one again. */

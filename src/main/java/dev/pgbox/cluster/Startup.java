@@ -1,5 +1,6 @@
 package dev.pgbox.cluster;
 
+import dev.pgbox.PgboxException;
 import dev.pgbox.Progress;
 import dev.pgbox.config.Secrets;
 import dev.pgbox.config.Setting;
@@ -98,7 +99,7 @@ public final class Startup {
             new Postmaster(requested, layout).awaitAccepting(timeout);
         }
         ConfigWriter.publishCertificate(layout, layout.dataDir()); // a joined member's came with the leader's data
-        if ("t".equals(instance.admin().value("postgres", "SELECT pg_is_in_recovery()"))) {
+        if (inRecovery(instance, timeout)) {
             return new Result(requested, actions); // a replica: its roles and databases are the leader's
         }
         Settings s = Secrets.ensurePassword(requested);
@@ -109,6 +110,29 @@ public final class Startup {
             actions.add("set up role '" + s.get(Setting.POSTGRES_USER) + "' and database '" + s.get(Setting.POSTGRES_DB) + "'");
         }
         return new Result(s, actions);
+    }
+
+    /**
+     * Whether the member runs as a replica. Asked again while PostgreSQL is briefly away: Patroni may stop
+     * and start a rejoining old primary right after it first came up (pg_rewind, crash recovery).
+     */
+    private static boolean inRecovery(Instance instance, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return "t".equals(instance.admin().value("postgres", "SELECT pg_is_in_recovery()"));
+            } catch (PgboxException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     private static Result alreadyRunning(Settings requested, Layout layout) {

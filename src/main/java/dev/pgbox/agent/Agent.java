@@ -87,7 +87,7 @@ public final class Agent {
         long me = ProcessHandle.current().pid();
         Files.writeString(pidFile, me + "\n");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stopping = true));
-        if ("agent".equals(server.supervisor().kind())) {
+        if ("agent".equals(server.supervisor().kind()) || "patroni".equals(server.supervisor().kind())) {
             Watchdog watchdog = new Watchdog(server, this::say);
             Thread t = new Thread(() -> {
                 while (!stopping) {
@@ -101,7 +101,9 @@ public final class Agent {
             }, "watchdog");
             t.setDaemon(true);
             t.start();
-            say("watchdog on: a crashed server is restarted within " + Watchdog.INTERVAL.toMillis() + "ms of its death");
+            say("patroni".equals(server.supervisor().kind()) ? "watchdog on: this HA member's Patroni (and etcd) are started again "
+                    + "within " + Watchdog.INTERVAL.toMillis() + "ms of their death; Patroni restarts PostgreSQL"
+                    : "watchdog on: a crashed server is restarted within " + Watchdog.INTERVAL.toMillis() + "ms of its death");
         }
         List<Job> jobs = jobs();
         Map<String, ZonedDateTime> next = new HashMap<>();

@@ -3,6 +3,7 @@ package dev.pgbox.agent;
 import dev.pgbox.PgboxException;
 import dev.pgbox.cluster.CrashLog;
 import dev.pgbox.cluster.Layout;
+import dev.pgbox.cluster.PatroniSupervisor;
 import dev.pgbox.cluster.PgCtl;
 import dev.pgbox.cluster.ProjectLock;
 import dev.pgbox.cluster.Server;
@@ -39,6 +40,10 @@ final class Watchdog {
     /** One look; restarts the server when it crashed. Never throws. */
     void check() {
         Layout l = server.layout();
+        if (PatroniSupervisor.isMember(l)) {
+            checkMember(l);
+            return;
+        }
         if (System.nanoTime() < nextTry || !crashed(l)) {
             return;
         }
@@ -73,6 +78,45 @@ final class Watchdog {
         } finally {
             lock.ifPresent(ProjectLock::close);
         }
+    }
+
+    /**
+     * An HA member: Patroni restarts PostgreSQL itself, so the watchdog looks after Patroni (and this host's
+     * etcd member): when the member should run and Patroni is gone (killed, crashed, or the machine rebooted
+     * and only the agent's unit came back), it starts etcd and Patroni again as 'pgbox start' does.
+     */
+    private void checkMember(Layout l) {
+        if (System.nanoTime() < nextTry || !patroniGone(l)) {
+            return;
+        }
+        Optional<ProjectLock> lock = ProjectLock.tryAcquire(l, "watchdog: restarting Patroni");
+        if (lock.isEmpty() && !heldByThisAgent(l)) {
+            return; // a pgbox command (a stop, a restore) is at work on this project
+        }
+        try {
+            if (!patroniGone(l)) {
+                return;
+            }
+            long t0 = System.nanoTime();
+            log.accept("watchdog: this HA member's Patroni is gone while the member should run; starting "
+                    + (PatroniSupervisor.localEtcd(l) ? "etcd and " : "") + "Patroni again");
+            CrashLog.record(l, "watchdog", "Patroni gone; restarted by the agent");
+            server.launch(Duration.ofMillis(server.settings().millis(Setting.PGBOX_START_TIMEOUT)), true);
+            log.accept("watchdog: Patroni is back and runs PostgreSQL after " + Duration.ofNanos(System.nanoTime() - t0).toMillis() + "ms");
+        } catch (PgboxException e) {
+            nextTry = System.nanoTime() + BACKOFF.toNanos();
+            log.accept("watchdog: starting Patroni FAILED: " + e.getMessage() + (e.reason() == null ? "" : " (" + e.reason().replace('\n', ' ') + ")")
+                    + "; trying again in " + BACKOFF.toSeconds() + "s");
+        } catch (RuntimeException e) {
+            nextTry = System.nanoTime() + BACKOFF.toNanos();
+            log.accept("watchdog: starting Patroni FAILED: " + e);
+        } finally {
+            lock.ifPresent(ProjectLock::close);
+        }
+    }
+
+    private static boolean patroniGone(Layout l) {
+        return Files.exists(l.wantedFile()) && PatroniSupervisor.running(l, PatroniSupervisor.PATRONI).isEmpty();
     }
 
     /**

@@ -133,6 +133,24 @@ public final class OwnedFiles {
         }
     }
 
+    /**
+     * A log file pgbox's processes append to, whichever user starts them (root's 'pgbox start', or the
+     * agent as the server's OS user): created when missing, and given to {@code owner} when it is root's.
+     */
+    public static void appendable(Path file, String owner, String mode) {
+        try {
+            if (!Files.exists(file)) {
+                Files.createFile(file);
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
+            }
+            if (Files.getOwner(file).getName().equals("root") && !owner.equals("root")) {
+                chown(file, owner);
+            }
+        } catch (IOException e) {
+            throw cannot("prepare the log file", file, e);
+        }
+    }
+
     /** Removes a folder and everything in it (best effort: a leftover is cleaned by the next run). */
     public static void deleteTree(Path root) {
         if (!Files.exists(root)) {

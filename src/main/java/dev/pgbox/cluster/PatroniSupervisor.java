@@ -109,13 +109,20 @@ public record PatroniSupervisor(Layout layout, Settings settings) implements Sup
 
     @Override
     public boolean startsAtBoot() {
-        return false;
+        return agentOn() && Supervisor.systemdWanted(settings);
+    }
+
+    private boolean agentOn() {
+        return "on".equals(settings.get(dev.pgbox.config.Setting.PGBOX_AGENT));
     }
 
     @Override
     public String describe() {
-        return "Patroni (HA member, with this host's etcd member): Patroni restarts a crashed PostgreSQL and fails over; "
-                + "nothing starts them at boot";
+        String etcd = localEtcd(layout) ? " and etcd" : "";
+        return "Patroni (HA member" + (localEtcd(layout) ? ", with this host's etcd member" : "") + "): Patroni restarts a crashed "
+                + "PostgreSQL and fails over; " + (!agentOn() ? "nothing restarts Patroni" + etcd + " (PGBOX_AGENT=off)"
+                : "the agent restarts Patroni" + etcd + " when they die" + (startsAtBoot() ? ", and its systemd unit brings them back at boot"
+                : "; nothing starts them at boot (systemd is not PID 1)"));
     }
 
     @Override
@@ -269,6 +276,8 @@ public record PatroniSupervisor(Layout layout, Settings settings) implements Sup
         // HOME: libpq looks for client certificates under ~/.postgresql, and root's home is closed to the OS user
         Command c = Command.of(full.get(0), full.subList(1, full.size()).toArray(String[]::new)).workDir(l.stateDir())
                 .env("HOME", folder(l).toString()).build();
+        // root's 'pgbox start' and the agent (as the OS user) both start these: the log must stay the OS user's
+        OwnedFiles.appendable(logFile(l, program), l.osUser(), "rw-r-----");
         long pid = ProcessRunner.spawnDetached(c, logFile(l, program));
         OwnedFiles.write(pidFile(l, program), pid + "\n", l.osUser(), "rw-r--r--");
         return pid;

@@ -33,9 +33,22 @@ public sealed interface Supervisor permits PgCtlSupervisor, SystemdSupervisor, P
         if (PatroniSupervisor.isMember(l)) {
             return new PatroniSupervisor(l, s); // an HA member ('pgbox ha init'): Patroni owns start and stop
         }
+        return systemdWanted(s) ? new SystemdSupervisor(l, s) : new PgCtlSupervisor(l);
+    }
+
+    /**
+     * Whether systemd units bring this project back after a reboot: PGBOX_SUPERVISOR=systemd, or auto where
+     * systemd is PID 1 and pgbox runs as root. On an HA member that is the agent's unit, which starts etcd
+     * and Patroni again.
+     */
+    static boolean systemdWanted(Settings s) {
         String want = s.get(Setting.PGBOX_SUPERVISOR);
-        boolean systemd = "systemd".equals(want) || ("auto".equals(want) && systemdIsInit() && OsUser.isRoot());
-        return systemd ? new SystemdSupervisor(l, s) : new PgCtlSupervisor(l);
+        return "systemd".equals(want) || ("auto".equals(want) && systemdIsInit() && OsUser.isRoot());
+    }
+
+    /** Whether the agent runs as a systemd unit (enabled: back at boot) rather than a detached process. */
+    static boolean agentUnit(Settings s, Supervisor supervisor) {
+        return "systemd".equals(supervisor.kind()) || ("patroni".equals(supervisor.kind()) && systemdWanted(s));
     }
 
     /** sd_booted(): systemd is the init process of this machine (not in most containers and CI runners). */

@@ -76,6 +76,15 @@ public final class SystemdUnits {
      * stop, so 'pgbox stop' leaves the unit inactive, not failed (which would mark the machine degraded).
      */
     public static String renderAgent(Layout l, String java, List<String> agentArgs) {
+        return renderAgent(l, java, agentArgs, false);
+    }
+
+    /**
+     * The agent's unit; {@code haMember}: its watchdog starts this member's etcd and Patroni (at boot, after
+     * a crash), which must outlive the agent when it is restarted or stopped on its own (KillMode=process:
+     * stopping the unit ends the agent, not the database it brought back; 'pgbox stop' stops those itself).
+     */
+    public static String renderAgent(Layout l, String java, List<String> agentArgs, boolean haMember) {
         StringBuilder exec = new StringBuilder(arg(java));
         for (String a : agentArgs) {
             exec.append(' ').append(arg(a));
@@ -92,10 +101,10 @@ public final class SystemdUnits {
                 SuccessExitStatus=143
                 Restart=on-failure
                 RestartSec=5s
-
+                %5$s
                 [Install]
                 WantedBy=multi-user.target
-                """.formatted(escape(l.projectDir().toString()), serverUnitName(l), l.osUser(), exec);
+                """.formatted(escape(l.projectDir().toString()), serverUnitName(l), l.osUser(), exec, haMember ? "KillMode=process\n" : "");
     }
 
     private static String header(Layout l) {

@@ -78,9 +78,9 @@ public final class AgentProcess {
             args.addAll(List.of("--env", s.envName()));
         }
         args.addAll(List.of("agent", "--settings", l.agentSettings().toString()));
-        if ("systemd".equals(supervisor.kind())) {
+        if (Supervisor.agentUnit(s, supervisor)) {
             String unit = SystemdUnits.agentUnitName(l);
-            Systemctl.install(unit, SystemdUnits.renderAgent(l, java(), args));
+            Systemctl.install(unit, SystemdUnits.renderAgent(l, java(), args, "patroni".equals(supervisor.kind())));
             ProcessResult r = Systemctl.enableAndStart(unit, Duration.ofSeconds(60));
             if (!r.ok()) {
                 throw new PgboxException(ErrorKind.TOOL_FAILED, "cannot start the agent unit " + unit, r.tail(3),

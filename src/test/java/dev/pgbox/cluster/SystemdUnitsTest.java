@@ -43,7 +43,10 @@ class SystemdUnitsTest {
         assertThat(unit).contains("User=postgres\n", "Restart=on-failure\n", "WantedBy=multi-user.target\n",
                 "ExecStart=\"/usr/bin/java\" \"-cp\" \"/x/pgbox.jar\" \"dev.pgbox.Main\" \"agent\"\n",
                 // without it 'systemctl stop' leaves the unit failed: the JVM exits 143 on SIGTERM
-                "SuccessExitStatus=143\n");
+                "SuccessExitStatus=143\n").doesNotContain("KillMode");
+        // an HA member's agent brings Patroni and etcd back: stopping the agent alone must not end them
+        String member = SystemdUnits.renderAgent(l, "/usr/bin/java", List.of("agent"), true);
+        assertThat(member).contains("RestartSec=5s\nKillMode=process\n\n[Install]");
     }
 
     @Test
@@ -64,7 +67,7 @@ class SystemdUnitsTest {
         Files.writeString(server, SystemdUnits.renderServer(l, Duration.ofSeconds(30), Duration.ofMillis(500)));
         Path agent = units.resolve(SystemdUnits.agentUnitName(l));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Files.writeString(agent, SystemdUnits.renderAgent(l, java, List.of("-cp", "/x/pgbox.jar", "dev.pgbox.Main", "agent")));
+        Files.writeString(agent, SystemdUnits.renderAgent(l, java, List.of("-cp", "/x/pgbox.jar", "dev.pgbox.Main", "agent"), true));
 
         ProcessResult ok = verify(server, agent);
         assertThat(ok.exitCode()).as(ok.stderr()).isZero();

@@ -100,6 +100,42 @@ class HaInitIT {
         pids.addAll(again);
         assertThat(again).hasSize(3).doesNotContainAnyElementsOf(running);
         assertThat(project.ok("db", "query", "SELECT count(*) AS n FROM kept").stdout()).contains("2");
+
+        // Patroni and etcd killed: the agent's watchdog starts them again (Patroni takes the running PostgreSQL back)
+        long postmaster = project.pid();
+        for (long pid : again.subList(0, 2)) {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        List<Long> back = List.of();
+        for (int i = 0; i < 240; i++) {
+            Thread.sleep(250);
+            back = pidsNow();
+            if (back.size() == 3 && !back.get(0).equals(again.get(0)) && ProcessHandle.of(back.get(0)).map(ProcessHandle::isAlive).orElse(false)) {
+                break;
+            }
+        }
+        pids.addAll(back);
+        assertThat(back).as("Patroni, etcd and the postmaster after the kill").hasSize(3);
+        assertThat(back.get(0)).as("a new Patroni").isNotEqualTo(again.get(0));
+        assertLeaderSoon();
+        assertThat(project.pid()).as("Patroni adopted the running PostgreSQL").isEqualTo(postmaster);
+        project.ok("db", "query", "INSERT INTO kept VALUES (3)");
+        assertThat(Files.readString(project.dir().resolve(".pgbox/log/crashes.log"))).contains("Patroni gone; restarted by the agent");
+    }
+
+    /** {@link #assertLeader} once Patroni has had time to take the lock again (within a minute). */
+    private void assertLeaderSoon() throws Exception {
+        AssertionError last = null;
+        for (int i = 0; i < 60; i++) {
+            try {
+                assertLeader();
+                return;
+            } catch (AssertionError e) {
+                last = e;
+                Thread.sleep(1000);
+            }
+        }
+        throw last;
     }
 
     /** A stopped project: init starts it to make the roles, then hands it over; the names default to the folder's and the host's. */

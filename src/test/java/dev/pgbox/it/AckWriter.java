@@ -66,11 +66,11 @@ public final class AckWriter {
                     log("id " + id + " not acknowledged: " + e.getSQLState() + " " + oneLine(e.getMessage()));
                     close(c);
                     c = null;
-                    HaClient.sleep(100);
+                    NetHosts.sleep(100);
                 }
                 id++;
                 if (pause > 0) {
-                    HaClient.sleep(pause);
+                    NetHosts.sleep(pause);
                 }
             }
         }

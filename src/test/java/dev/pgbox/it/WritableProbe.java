@@ -63,7 +63,7 @@ public final class WritableProbe {
                 long end = System.currentTimeMillis();
                 log.write(start + " " + end + " " + verdict + " " + member + " " + detail + "\n");
                 log.flush();
-                HaClient.sleep(Math.max(0, 100 - (end - start)));
+                NetHosts.sleep(Math.max(0, 100 - (end - start)));
             }
         }
     }

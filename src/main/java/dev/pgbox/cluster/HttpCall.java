@@ -16,7 +16,9 @@ import java.util.Base64;
  * callers report what it means.
  */
 public final class HttpCall {
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** HTTP/1.1 only: no h2c upgrade offered to etcd's mixed gRPC/HTTP port or Patroni's (see EtcdApi). */
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
 
     private HttpCall() {
     }

@@ -25,7 +25,12 @@ import java.util.List;
 public final class EtcdApi {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final List<String> endpoints;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /**
+     * HTTP/1.1 only: by default Java's client asks a plain-http server to upgrade to HTTP/2 (h2c), and
+     * etcd's port, which serves gRPC and the JSON gateway together, then sometimes answers what Java cannot
+     * read ("CR expected"; seen once on a booted VM during a join).
+     */
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
 
     /** One etcd member as the cluster lists it; {@code name} is empty for a member added but not yet started. */
     public record Member(long id, String name, List<String> peerUrls, List<String> clientUrls) {

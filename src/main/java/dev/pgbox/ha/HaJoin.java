@@ -218,6 +218,11 @@ public final class HaJoin {
             try {
                 return api.add(peerUrl);
             } catch (PgboxException e) {
+                // the add may have landed although its answer was lost: then the member is there
+                List<EtcdApi.Member> now = membersOrEmpty(api);
+                if (now.stream().anyMatch(m -> m.peerUrls().contains(peerUrl))) {
+                    return now;
+                }
                 if (!e.reason().contains("unhealthy cluster") || System.nanoTime() > deadline) {
                     throw e;
                 }
@@ -232,6 +237,14 @@ public final class HaJoin {
                     throw e;
                 }
             }
+        }
+    }
+
+    private static List<EtcdApi.Member> membersOrEmpty(EtcdApi api) {
+        try {
+            return api.members();
+        } catch (PgboxException e) {
+            return List.of();
         }
     }
 

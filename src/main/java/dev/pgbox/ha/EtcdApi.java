@@ -24,6 +24,9 @@ import java.util.List;
  */
 public final class EtcdApi {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** What stands for an etcd error whose answer could not be read (see {@link #call}). */
+    static final String REFUSED = "refused the request (etcd's error answer was not readable; right after a member was added "
+            + "it refuses another as 'unhealthy cluster' for a few seconds)";
     private final List<String> endpoints;
     /**
      * HTTP/1.1 only: by default Java's client asks a plain-http server to upgrade to HTTP/2 (h2c), and
@@ -115,6 +118,12 @@ public final class EtcdApi {
                     break; // the request itself was refused: another endpoint would refuse it too
                 }
             } catch (IOException e) {
+                if (String.valueOf(e.getMessage()).contains("CR expected")) {
+                    // etcd's gateway sends its errors chunked with an HTTP trailer (Grpc-Trailer-Content-Type), which
+                    // Java's client cannot read: an answer came, a refusal ("unhealthy cluster" when a member was just added)
+                    last = endpoint + " " + REFUSED;
+                    continue;
+                }
                 last = endpoint + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -223,7 +223,7 @@ public final class HaJoin {
                 if (now.stream().anyMatch(m -> m.peerUrls().contains(peerUrl))) {
                     return now;
                 }
-                if (!e.reason().contains("unhealthy cluster") || System.nanoTime() > deadline) {
+                if (!(e.reason().contains("unhealthy cluster") || e.reason().contains(EtcdApi.REFUSED)) || System.nanoTime() > deadline) {
                     throw e;
                 }
                 if (!told) {

@@ -75,10 +75,7 @@ class HaBackupIT {
         project.admin().run("app", "CREATE TABLE ledger (v int PRIMARY KEY); INSERT INTO ledger VALUES (1);");
         project.admin().run("app", "INSERT INTO ledger VALUES (2);");
         project.admin().run("app", "INSERT INTO ledger VALUES (3);");
-        Thread.sleep(1100);
-        String target = project.admin().value("postgres",
-                "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || ' UTC'");
-        Thread.sleep(1100);
+        String target = targetBetweenCommits();
         project.admin().run("app", "INSERT INTO ledger VALUES (4);");
         project.admin().run("app", "INSERT INTO ledger VALUES (5);");
 
@@ -199,10 +196,7 @@ class HaBackupIT {
 
         withLogs("db", "backup", "--physical", "--type=full");
         project.admin().run("app", "INSERT INTO ledger VALUES (2);");
-        Thread.sleep(1100);
-        String target = project.admin().value("postgres",
-                "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || ' UTC'");
-        Thread.sleep(1100);
+        String target = targetBetweenCommits();
         project.admin().run("app", "INSERT INTO ledger VALUES (3);");
         assertThat(awaitRows(b, "1,2,3")).as("the replica streams before the restore").isTrue();
         long replicaPostmaster = b.pid();
@@ -240,6 +234,15 @@ class HaBackupIT {
         assertThat(list.get(0).path("type").asText()).isEqualTo("full");
         b.admin().run("app", "INSERT INTO ledger VALUES (5);");
         b.ok("db", "backup", "--physical", "--type=incr");
+    }
+
+    /** A recovery target a second after the last commit and a second before the next (the server's clock, UTC). */
+    private String targetBetweenCommits() throws Exception {
+        Thread.sleep(1100);
+        String target = project.admin().value("postgres",
+                "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || ' UTC'");
+        Thread.sleep(1100);
+        return target;
     }
 
     /** Waits until Patroni lists member {@code name} in {@code state} (and on {@code timeline} when given). */

@@ -31,6 +31,7 @@ import java.util.Set;
  * not in the start order, so a plain project never sees it.
  */
 public final class PatroniComponent implements Component {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     public static final String NAME = "patroni";
     public static final String CONF_FILE = "patroni.yml";
     /** The role members stream WAL as (LOGIN REPLICATION only); the same name as a simple replica's. */
@@ -172,7 +173,7 @@ public final class PatroniComponent implements Component {
         Map<String, Object> wanted = dynamic(s);
         Map<String, Object> differs = new LinkedHashMap<>();
         try {
-            com.fasterxml.jackson.databind.JsonNode now = new com.fasterxml.jackson.databind.ObjectMapper().readTree(current.get().body());
+            com.fasterxml.jackson.databind.JsonNode now = JSON.readTree(current.get().body());
             wanted.forEach((k, v) -> {
                 if (!now.path(k).asText("").equals(v.toString())) {
                     differs.put(k, v);
@@ -186,7 +187,7 @@ public final class PatroniComponent implements Component {
         }
         String body;
         try {
-            body = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(differs);
+            body = JSON.writeValueAsString(differs);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -15,6 +15,7 @@ import dev.pgbox.component.AgentComponent;
 import dev.pgbox.component.EtcdComponent;
 import dev.pgbox.component.HaMember;
 import dev.pgbox.component.PatroniComponent;
+import dev.pgbox.component.PostgresComponent;
 import dev.pgbox.component.Project;
 import dev.pgbox.config.EnvFile;
 import dev.pgbox.config.Secrets;
@@ -188,19 +189,9 @@ public final class HaJoin {
                     + s.get(Setting.PATRONI_CLUSTER) + "'", "a project is a member of one cluster, under one name",
                     "run 'pgbox ha join' for another cluster or name in a new project folder");
         }
-        Project project = Project.of(s, layout);
         boolean local = PatroniSupervisor.localEtcd(layout);
-        if (local) {
-            EtcdComponent.writeConfig(project);
-        }
-        PatroniComponent.writeConfig(project);
-        List<String> actions = new ArrayList<>();
-        Server server = Server.of(s, layout);
-        if (!server.running() || PatroniSupervisor.running(layout, PatroniSupervisor.PATRONI).isEmpty()) {
-            progress.step("starting " + (local ? "etcd and " : "") + "Patroni");
-            server.launch(Duration.ofMillis(s.millis(Setting.PGBOX_START_TIMEOUT)), true);
-            actions.add("started Patroni (and PostgreSQL with it)");
-        }
+        // what 'pgbox start' does on a member: configurations rendered again, whatever is down started
+        List<String> actions = new ArrayList<>(new PostgresComponent().reconcile(Project.of(s, layout), progress).actions());
         HaMember me = HaMember.of(s, EtcdComponent.hostName());
         List<String> endpoints = HaService.etcdEndpoints(s, me);
         return new Report(cluster, name, me.address(), null, null, HaService.restUrl(s, me), endpoints, local, true, actions,

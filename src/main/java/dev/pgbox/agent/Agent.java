@@ -105,6 +105,7 @@ public final class Agent {
                     + "within " + Watchdog.INTERVAL.toMillis() + "ms of their death; Patroni restarts PostgreSQL"
                     : "watchdog on: a crashed server is restarted within " + Watchdog.INTERVAL.toMillis() + "ms of its death");
         }
+        new Monitor(server, this::say).start();
         List<Job> jobs = jobs();
         Map<String, ZonedDateTime> next = new HashMap<>();
         ZonedDateTime now = ZonedDateTime.now();

@@ -170,6 +170,25 @@ public enum Setting {
     POSTGRES_STATEMENT_TIMEOUT(Type.DURATION, "0", "", Apply.RELOAD, "statement_timeout",
             "Server-wide statement limit; 0 = none (per-app limits come with pgbox app)."),
 
+    // ---- doctor: thresholds of its checks (pgbox doctor; the agent's alerts fire on the same findings)
+    PGBOX_DOCTOR_CONNECTIONS_WARN(Type.PERCENT, "80", "%", Apply.PGBOX, null,
+            "Doctor warns when client connections reach this share of max_connections."),
+    PGBOX_DOCTOR_CONNECTIONS_CRITICAL(Type.PERCENT, "90", "%", Apply.PGBOX, null,
+            "Doctor reports critical when client connections reach this share of max_connections."),
+    PGBOX_DOCTOR_INTERVAL(Type.DURATION, "1min", "", Apply.START, null,
+            "How often the agent runs the doctor's checks for its alerts and pgbox_doctor_findings metric; 0 turns that off."),
+
+    // ---- metrics: the agent collects them and serves /metrics (Prometheus text) on 127.0.0.1
+    PGBOX_METRICS_INTERVAL(Type.DURATION, "15s", "", Apply.START, null,
+            "How often the agent collects metrics from the server and every app database; 0 turns collection off."),
+    PGBOX_METRICS_PORT(Type.PORT, "9187", "", Apply.START, null,
+            "Port of the agent's /metrics endpoint on 127.0.0.1 (postgres_exporter's port; give each project on a box its own)."),
+
+    // ---- alerts: the doctor's findings sent on change (pgbox alerts)
+    PGBOX_ALERT_WEBHOOK_URL(Type.SECRET, "", "", Apply.START, null,
+            "Webhook the agent POSTs alerts to as JSON (Slack- and Discord-compatible); empty: no webhook. "
+                    + "Only in .env.secrets or the environment (such URLs carry a token)."),
+
     // ---- high availability: Patroni and etcd (pgbox ha); one block, kept together
     PATRONI_CLUSTER(Type.IDENT, "pgbox", "", Apply.INIT, null,
             "Name of the HA cluster (Patroni's scope): the same on every member. Changing it later makes a new cluster."),

@@ -25,6 +25,7 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -68,12 +69,24 @@ public final class Doctor {
         try {
             // pgbackrest info is a process of its own: it runs while the SQL does
             Future<List<Finding>> backups = pool.submit(() -> backupFindings(s, t, replica));
-            Facts.Server facts = Facts.server(instance);
+            // the server's facts come with the first database's: one psql call; the apps' follow side by side
+            String first = app == null ? s.get(Setting.POSTGRES_DB) : app;
+            Facts.Both both;
+            try {
+                both = Facts.serverAndDatabase(instance, first, t.deadMin(), t.xidWarn(), t.sequenceWarn());
+            } catch (PgboxException e) {
+                if (app != null) {
+                    databases(Facts.server(instance), s, app); // an app that does not exist: say so, not "cannot connect"
+                }
+                throw e;
+            }
+            Facts.Server facts = both.server();
             List<String> databases = databases(facts, s, app);
             Predicate<String> inScope = app == null ? db -> true : app::equals;
             List<Future<Facts.Database>> perDb = new ArrayList<>();
             for (String db : databases) {
-                perDb.add(pool.submit(() -> Facts.database(instance, db, t.deadMin(), t.xidWarn(), t.sequenceWarn())));
+                perDb.add(db.equals(first) ? CompletableFuture.completedFuture(both.database())
+                        : pool.submit(() -> Facts.database(instance, db, t.deadMin(), t.xidWarn(), t.sequenceWarn())));
             }
 
             List<Finding> findings = new ArrayList<>();

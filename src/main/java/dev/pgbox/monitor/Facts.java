@@ -106,13 +106,35 @@ public final class Facts {
         return parseDatabase(database, json(instance, database, databaseSql(minDead, xidWarn, sequenceWarn)));
     }
 
+    /** The server's facts and one database's, in one psql call (the server views are the same from every database). */
+    public record Both(Server server, Database database) {
+    }
+
+    /** Reads the server-wide facts and {@code database}'s in one round trip. */
+    public static Both serverAndDatabase(Instance instance, String database, long minDead, long xidWarn, int sequenceWarn) {
+        String out = instance.admin().run(database, serverSql(instance.major()) + ";\n"
+                + databaseSql(minDead, xidWarn, sequenceWarn) + ";\n").strip();
+        List<String> lines = out.lines().filter(l -> !l.isBlank()).toList();
+        if (lines.size() != 2) {
+            throw unreadable(database, "expected two JSON documents, got " + lines.size() + " lines");
+        }
+        return new Both(parseServer(parse(database, lines.get(0))), parseDatabase(database, parse(database, lines.get(1))));
+    }
+
     private static JsonNode json(Instance instance, String database, String sql) {
-        String out = instance.admin().run(database, sql).strip();
+        return parse(database, instance.admin().run(database, sql).strip());
+    }
+
+    private static PgboxException unreadable(String database, String why) {
+        return new PgboxException(ErrorKind.SQL, "the doctor could not read the facts of database " + database, why,
+                "this is a pgbox bug; run 'pgbox doctor --app " + database + "' to narrow it down");
+    }
+
+    private static JsonNode parse(String database, String out) {
         try {
             return JSON.readTree(out);
         } catch (IOException e) {
-            throw new PgboxException(ErrorKind.SQL, "the doctor could not read the facts of database " + database, e.getMessage(),
-                    "this is a pgbox bug; run 'pgbox doctor --app " + database + "' to narrow it down");
+            throw unreadable(database, e.getMessage());
         }
     }
 

@@ -344,7 +344,7 @@ public final class Checks {
         double ageSeconds = now - from;
         Severity sev = higher(ageSeconds, t.backupWarnPeriods() * periodSeconds, t.backupCriticalPeriods() * periodSeconds);
         String value = lastEpoch != null ? "last good " + what + " " + age(ageSeconds) + " ago"
-                : "no good " + what + " ever; due for " + age(ageSeconds);
+                : "no good " + what + " ever (one is due since " + age(ageSeconds) + " ago)";
         return new Finding(check, sev, null, null, value, threshold, why, sev == Severity.OK ? null : fix);
     }
 

@@ -119,6 +119,10 @@ public final class Doctor {
                 findings.addAll(Checks.fkWithoutIndex(d));
                 findings.addAll(Checks.sequences(d, t));
             }
+            if (app == null) {
+                // wraparound in any database (postgres, template1) stops the whole server: their age counts too
+                facts.databases().stream().filter(d -> !databases.contains(d.name())).forEach(d -> findings.add(Checks.xidAge(d, t)));
+            }
             findings.addAll(get(backups));
             return DoctorReport.of(Instant.now().toString(), databases, millisSince(t0), findings);
         } finally {
@@ -197,7 +201,8 @@ public final class Doctor {
         double now = Instant.now().getEpochSecond();
         List<BackupSet> sets;
         try {
-            sets = backups.list();
+            // the config 'pgbox start' wrote: no rewrite every time the agent runs the doctor
+            sets = Files.exists(server.layout().pgbackrestConf()) ? backups.pgbackrest().info() : backups.list();
         } catch (PgboxException e) {
             return List.of(new Finding("backup_age", Severity.WARN, null, null, "cannot list the backups: " + e.reason(), "listable",
                     "a backup nobody can list cannot be restored either", "pgbox db backup --list; " + e.fix()));

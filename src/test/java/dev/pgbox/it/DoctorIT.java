@@ -39,7 +39,9 @@ class DoctorIT {
     static void start() throws Exception {
         project = PgboxProject.create("doctor", "PGBOX_DOCTOR_LONG_TRANSACTION_WARN=2s", "PGBOX_DOCTOR_IDLE_TRANSACTION_WARN=1s",
                 "PGBOX_DOCTOR_BLOCKED_WARN=1s", "PGBOX_DOCTOR_DISK_WARN=99", "PGBOX_DOCTOR_DISK_CRITICAL=100",
-                "PGBOX_DOCTOR_DISK_DAYS_WARN=0", "PGBOX_DOCTOR_DISK_DAYS_CRITICAL=0");
+                "PGBOX_DOCTOR_DISK_DAYS_WARN=0", "PGBOX_DOCTOR_DISK_DAYS_CRITICAL=0",
+                // the agent's own doctor runs would race this test for the crash count it remembers
+                "PGBOX_DOCTOR_INTERVAL=0");
         project.ok("start");
         project.ok("app", "create", "shop");
         project.ok("app", "create", "other");
@@ -207,6 +209,34 @@ class DoctorIT {
 
     @Test
     @Order(3)
+    void oldBackupsAndCrashRestartsAreFindings() throws Exception {
+        // the backup 'pgbox start' took is fine against its daily schedule, and older than 0 periods of it
+        JsonNode fresh = doctor(0, "--app", "other");
+        assertThat(one(fresh, "backup_age", "", "").path("severity").asText()).isEqualTo("ok");
+        PgboxProject.Run old = project.pgboxAs(null, java.util.Map.of("PGBOX_DOCTOR_BACKUP_WARN_PERIODS", "0"), "doctor", "--json",
+                "--app", "other");
+        assertThat(old.exitCode()).as(old.all()).isEqualTo(1);
+        JsonNode backup = one(JSON.readTree(old.stdout()), "backup_age", "", "");
+        assertThat(backup.path("severity").asText()).isEqualTo("warn");
+        assertThat(backup.path("value").asText()).startsWith("last good physical backup");
+        assertThat(backup.path("fix").asText()).startsWith("pgbox db backup");
+        assertThat(one(JSON.readTree(old.stdout()), "drill_age", "", "").path("value").asText()).startsWith("no good restore drill ever");
+
+        // a crash restart as the watchdog records it: new since the last run, then still recent
+        Path crashes = project.dir().resolve(".pgbox/log/crashes.log");
+        Files.writeString(crashes, java.time.Instant.now().getEpochSecond() + " agent postmaster died (test)\n",
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        JsonNode first = one(doctor(1, "--app", "other"), "crash_restarts", "", "");
+        assertThat(first.path("severity").asText()).isEqualTo("warn");
+        assertThat(first.path("value").asText()).startsWith("1 crash restarts in total, 1 new since the last check");
+        JsonNode second = one(doctor(1, "--app", "other"), "crash_restarts", "", "");
+        assertThat(second.path("value").asText()).startsWith("1 crash restarts in total, 0 new since the last check");
+        Files.writeString(crashes, "");
+        assertThat(one(doctor(0, "--app", "other"), "crash_restarts", "", "").path("severity").asText()).isEqualTo("ok");
+    }
+
+    @Test
+    @Order(4)
     void textIsATableWorstFirstWithASummary() {
         PgboxProject.Run r = project.pgbox("doctor");
         assertThat(r.exitCode()).as(r.all()).isEqualTo(2);
@@ -217,7 +247,7 @@ class DoctorIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aStoppedServerIsCritical() throws Exception {
         held.forEach(Process::destroy);
         project.ok("stop");

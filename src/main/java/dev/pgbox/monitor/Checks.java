@@ -249,14 +249,18 @@ public final class Checks {
                 sev == Severity.OK ? null : "raise POSTGRES_MAX_WAL_SIZE in .env (then pgbox restart or pgbox tune --apply)");
     }
 
-    /** One file system: how full, and how soon full at the last day's growth (null when not growing or unknown). */
-    public static Finding disk(String what, String path, long total, long usable, Double daysUntilFull, Thresholds t) {
+    /**
+     * One file system: how full, and how soon full at the last day's growth ({@code daysUntilFull} null when
+     * not growing; {@code measured} false while there is less than an hour of samples to tell).
+     */
+    public static Finding disk(String what, String path, long total, long usable, Double daysUntilFull, boolean measured, Thresholds t) {
         int pct = total <= 0 ? 0 : (int) Math.round(100.0 * (total - usable) / total);
         Severity byUse = higher(pct, t.diskWarn(), t.diskCritical());
         Severity byDays = daysUntilFull == null ? Severity.OK : daysUntilFull <= t.diskDaysCritical() ? Severity.CRITICAL
                 : daysUntilFull <= t.diskDaysWarn() ? Severity.WARN : Severity.OK;
         Severity sev = byUse.worse(byDays);
-        String days = daysUntilFull == null ? "not growing" : String.format(Locale.ROOT, "full in %.1f days at the last day's growth",
+        String days = !measured ? "growth not known yet (the doctor needs samples an hour apart)"
+                : daysUntilFull == null ? "not growing" : String.format(Locale.ROOT, "full in %.1f days at the last day's growth",
                 daysUntilFull);
         return new Finding("disk", sev, null, what, pct + " % used (" + Size.human(usable) + " free of " + Size.human(total) + "), " + days,
                 "warn " + t.diskWarn() + " %, critical " + t.diskCritical() + " %, or full within " + t.diskDaysWarn() + " / "

@@ -75,6 +75,9 @@ public final class Doctor {
             try {
                 both = Facts.serverAndDatabase(instance, first, t.deadMin(), t.xidWarn(), t.sequenceWarn());
             } catch (PgboxException e) {
+                if (!server.running()) {
+                    return DoctorReport.of(Instant.now().toString(), List.of(), millisSince(t0), List.of(notRunning()));
+                }
                 if (app != null) {
                     databases(Facts.server(instance), s, app); // an app that does not exist: say so, not "cannot connect"
                 }
@@ -160,10 +163,12 @@ public final class Doctor {
             state.addSample(samples, new DoctorState.Sample(now, dataUsed, walUsed));
             List<Finding> out = new ArrayList<>();
             out.add(Checks.disk("data", dataDir.toString(), data.getTotalSpace(), data.getUsableSpace(),
-                    base == null ? null : Checks.daysUntilFull(base.dataUsed(), base.epoch(), dataUsed, now, data.getUsableSpace()), t));
+                    base == null ? null : Checks.daysUntilFull(base.dataUsed(), base.epoch(), dataUsed, now, data.getUsableSpace()),
+                    base != null, t));
             if (!walStore.equals(data)) {
                 out.add(Checks.disk("wal", wal.toString(), walStore.getTotalSpace(), walStore.getUsableSpace(),
-                        base == null ? null : Checks.daysUntilFull(base.walUsed(), base.epoch(), walUsed, now, walStore.getUsableSpace()), t));
+                        base == null ? null : Checks.daysUntilFull(base.walUsed(), base.epoch(), walUsed, now, walStore.getUsableSpace()),
+                        base != null, t));
             }
             return out;
         } catch (IOException e) {

@@ -187,11 +187,14 @@ class ChecksTest {
     @Test
     void diskByUseAndByDaysUntilFull() {
         long gb = 1L << 30;
-        assertThat(Checks.disk("data", "/d", 100 * gb, 50 * gb, null, T).severity()).isEqualTo(Severity.OK);
-        assertThat(Checks.disk("data", "/d", 100 * gb, 15 * gb, null, T).severity()).isEqualTo(Severity.WARN);
-        assertThat(Checks.disk("data", "/d", 100 * gb, 5 * gb, null, T).severity()).isEqualTo(Severity.CRITICAL);
-        assertThat(Checks.disk("data", "/d", 100 * gb, 50 * gb, 10.0, T).severity()).isEqualTo(Severity.WARN);
-        assertThat(Checks.disk("data", "/d", 100 * gb, 50 * gb, 2.0, T).severity()).isEqualTo(Severity.CRITICAL);
+        assertThat(Checks.disk("data", "/d", 100 * gb, 50 * gb, null, false, T).severity()).isEqualTo(Severity.OK);
+        assertThat(Checks.disk("data", "/d", 100 * gb, 50 * gb, null, false, T).value()).isEqualTo(
+                "50 % used (50.0 GB free of 100.0 GB), growth not known yet (the doctor needs samples an hour apart)");
+        assertThat(Checks.disk("data", "/d", 100 * gb, 50 * gb, null, true, T).value()).endsWith("not growing");
+        assertThat(Checks.disk("data", "/d", 100 * gb, 15 * gb, null, false, T).severity()).isEqualTo(Severity.WARN);
+        assertThat(Checks.disk("data", "/d", 100 * gb, 5 * gb, null, false, T).severity()).isEqualTo(Severity.CRITICAL);
+        assertThat(Checks.disk("data", "/d", 100 * gb, 50 * gb, 10.0, true, T).severity()).isEqualTo(Severity.WARN);
+        assertThat(Checks.disk("data", "/d", 100 * gb, 50 * gb, 2.0, true, T).severity()).isEqualTo(Severity.CRITICAL);
         // 1 GB more used in 12 h, 10 GB free: 5 days
         assertThat(Checks.daysUntilFull(40 * gb, NOW - 43_200, 41 * gb, NOW, 10 * gb)).isCloseTo(5.0, org.assertj.core.data.Offset.offset(0.01));
         assertThat(Checks.daysUntilFull(41 * gb, NOW - 43_200, 40 * gb, NOW, 10 * gb)).isNull();

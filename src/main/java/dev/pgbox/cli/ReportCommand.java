@@ -95,11 +95,16 @@ final class ReportCommand extends BaseCommand implements Runnable {
 
     @Command(name = "slow-queries", mixinStandardHelpOptions = true,
             description = {"Statements from pg_stat_statements, most total execution time first: calls, total, mean and",
-                    "standard deviation in ms, rows, the normalized query. Without --app: every database."})
+                    "standard deviation in ms, rows, the normalized query. Without --app: every database. Statements of",
+                    "the superuser postgres (pgbox's own administration and the agent's checks) are left out unless",
+                    "--superuser."})
     static final class SlowQueriesCommand extends One<SlowQueries> {
+        @Option(names = "--superuser", description = "Include the superuser's statements (pgbox's own).")
+        boolean superuser;
+
         @Override
         BiFunction<String, Integer, SlowQueries> report(Reports r) {
-            return r::slowQueries;
+            return (app, limit) -> r.slowQueries(app, limit, superuser);
         }
 
         @Override

@@ -24,9 +24,10 @@ public final class Reports {
         this.server = server;
     }
 
-    public SlowQueries slowQueries(String app, int limit) {
+    /** {@code superuser}: also the statements of the superuser (pgbox's own administration and checks). */
+    public SlowQueries slowQueries(String app, int limit, boolean superuser) {
         Scope s = scope(app, limit, "read the slow queries");
-        return SlowQueries.read(s.sql, s.database, s.filter, limit);
+        return SlowQueries.read(s.sql, s.database, s.filter, limit, superuser);
     }
 
     public UnusedIndexes unusedIndexes(String app, int limit) {

@@ -10,10 +10,12 @@ import java.util.List;
  * @param filter the database whose statements are shown, or null for every database
  * @param available whether pg_stat_statements is installed in {@code database}
  * @param statsReset when pg_stat_statements was last reset (ISO-8601), or null
+ * @param superuser whether the superuser's statements (pgbox's own administration, the agent's checks) are included
  * @param note why the list is empty (extension missing, nothing recorded), or null
  * @param queries the statements, most total time first
  */
-public record SlowQueries(String database, String filter, boolean available, String statsReset, String note, List<Query> queries) {
+public record SlowQueries(String database, String filter, boolean available, boolean superuser, String statsReset, String note,
+                          List<Query> queries) {
 
     /**
      * One normalized statement.
@@ -26,11 +28,11 @@ public record SlowQueries(String database, String filter, boolean available, Str
                         String queryid, String query) {
     }
 
-    static SlowQueries read(AdminSql sql, String database, String filter, int limit) {
+    static SlowQueries read(AdminSql sql, String database, String filter, int limit, boolean superuser) {
         boolean installed = "t".equals(sql.value(database,
                 "SELECT EXISTS (SELECT FROM pg_extension WHERE extname = 'pg_stat_statements')"));
         if (!installed) {
-            return new SlowQueries(database, filter, false, null, "pg_stat_statements is not installed in database " + database
+            return new SlowQueries(database, filter, false, superuser, null, "pg_stat_statements is not installed in database " + database
                     + "; pgbox creates it in every database it makes (fix: CREATE EXTENSION pg_stat_statements;)", List.of());
         }
         String reset = Cells.text(sql.value(database, "SELECT " + Cells.iso("stats_reset") + " FROM pg_stat_statements_info"));
@@ -38,13 +40,13 @@ public record SlowQueries(String database, String filter, boolean available, Str
                 + " round(s.mean_exec_time::numeric, 3), round(s.stddev_exec_time::numeric, 3), s.rows, s.queryid, "
                 + Cells.oneLine("s.query")
                 + " FROM pg_stat_statements s LEFT JOIN pg_database d ON d.oid = s.dbid LEFT JOIN pg_roles r ON r.oid = s.userid"
-                + " WHERE $1::text IS NULL OR d.datname = $1"
-                + " ORDER BY s.total_exec_time DESC, s.calls DESC LIMIT $2", filter, limit).stream()
+                + " WHERE ($1::text IS NULL OR d.datname = $1) AND ($3 OR r.rolname IS DISTINCT FROM $4)"
+                + " ORDER BY s.total_exec_time DESC, s.calls DESC LIMIT $2", filter, limit, superuser, AdminSql.SUPERUSER).stream()
                 .map(r -> new Query(r.get(0), r.get(1), Cells.count(r.get(2)), Double.parseDouble(r.get(3)), Double.parseDouble(r.get(4)),
                         Double.parseDouble(r.get(5)), Cells.count(r.get(6)), r.get(7), r.get(8)))
                 .toList();
         String note = rows.isEmpty() ? "pg_stat_statements has recorded no statement" + (filter == null ? "" : " in " + filter)
                 + " yet" + (reset == null ? "" : " (since " + reset + ")") : null;
-        return new SlowQueries(database, filter, true, reset, note, rows);
+        return new SlowQueries(database, filter, true, superuser, reset, note, rows);
     }
 }

@@ -105,6 +105,10 @@ class ReportIT {
         assertThat(q.path("total_ms").asDouble()).isGreaterThanOrEqualTo(5 * 50 * 0.9);
         assertThat(q.has("mean_ms") && q.has("stddev_ms") && q.has("rows")).isTrue();
         assertThat(project.ok("report", "slow-queries").stdout()).contains("report_slow_marker").contains("total ms");
+        // pgbox's own administration (the superuser's statements) only with --superuser
+        assertThat(rows(r, "queries")).noneMatch(n -> n.path("user").asText().equals("postgres"));
+        assertThat(rows(json("slow-queries", "--superuser", "--limit", "100"), "queries"))
+                .anyMatch(n -> n.path("user").asText().equals("postgres"));
         // another app's view leaves the main database's statements out
         assertThat(json("slow-queries", "--app", "shop").toString()).doesNotContain("report_slow_marker");
 

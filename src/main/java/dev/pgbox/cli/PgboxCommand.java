@@ -11,7 +11,7 @@ import picocli.CommandLine.ScopeType;
         description = "Run your own production-grade PostgreSQL: tuned, locked down, with every AI-ready extension.",
         subcommands = {InitCommand.class, InstallCommand.class, StartCommand.class, StopCommand.class, RestartCommand.class,
                 StatusCommand.class, ConfigCommand.class, TuneCommand.class, DbCommand.class, AppCommand.class,
-                RlsCommand.class, SecurityCommand.class, HaCommand.class, AgentCommand.class, CompletionCommand.class},
+                RlsCommand.class, SecurityCommand.class, HaCommand.class, AgentCommand.class, AlertsCommand.class, CompletionCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:unexpected failure", "2:usage error", "3:invalid setting or .env file",
                 "4:server not running", "5:port in use", "6:packages missing", "7:permission/owner/OS user",

@@ -46,7 +46,8 @@ final class ProjectLocking implements CommandLine.IExecutionStrategy {
     static final Set<String> READ_ONLY = Set.of("pgbox", "pgbox init", "pgbox completion", "pgbox install", "pgbox status", "pgbox config", "pgbox agent",
             "pgbox db", "pgbox db shell", "pgbox db query", "pgbox app", "pgbox app list", "pgbox app url",
             "pgbox rls", "pgbox rls test", "pgbox rls audit", "pgbox security", "pgbox security audit",
-            "pgbox ha", "pgbox ha status");
+            "pgbox ha", "pgbox ha status",
+            "pgbox alerts", "pgbox alerts list", "pgbox alerts silence", "pgbox alerts test");
 
     /** Commands that may make the project's state dir; the others have nothing to protect before it exists. */
     private static final Set<String> CREATORS = Set.of("pgbox start", "pgbox restart");

@@ -145,9 +145,15 @@ public final class AlertsService {
                 "a test alert from 'pgbox alerts test': this notifier works", null, null, null, now.toString(), now.toString());
         Message m = new Message(AlertEngine.source(s.projectDir()), List.of(alert));
         List<Notifier> all = new ArrayList<>();
-        all.add(new LogNotifier(AlertFiles.of(l), line -> { }));
-        all.addAll(configured.notifiers());
         List<TestResult> results = new ArrayList<>();
+        AlertFiles files = AlertFiles.of(l);
+        if (java.nio.file.Files.isDirectory(l.stateDir())) {
+            all.add(new LogNotifier(files, line -> { }));
+        } else {
+            // never create the state folder here: 'pgbox start' makes it with its owner and mode
+            results.add(new TestResult("log", files.logFile().toString(), true, "not written: no state folder yet ('pgbox start' makes it)"));
+        }
+        all.addAll(configured.notifiers());
         for (Notifier n : all) {
             try {
                 n.send(m);

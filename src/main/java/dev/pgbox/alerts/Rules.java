@@ -16,7 +16,8 @@ import java.util.TreeMap;
  * <ul>
  * <li>ok → warn/critical: <b>firing</b> (unless silenced; then it is remembered, unsent, and fires when
  *     the silence ends while it is still bad);</li>
- * <li>warn → critical: <b>escalated</b>; critical → warn is remembered quietly;</li>
+ * <li>worse than it was last sent (warn → critical): <b>escalated</b>; critical → warn is remembered quietly,
+ *     and back to critical is not news;</li>
  * <li>still bad after the quiet period since it was last sent: <b>repeat</b> (a quiet period of 0 never repeats);</li>
  * <li>ok again, or no longer in the report: <b>resolved</b>, sent only when its firing was sent.</li>
  * </ul>
@@ -47,7 +48,7 @@ public final class Rules {
             AlertState old = before.get(f.key());
             if (old == null) {
                 AlertState s = new AlertState(f.key(), f.check(), f.database(), f.object(), f.severity().label(), f.value(),
-                        f.threshold(), at, null);
+                        f.threshold(), at, null, null);
                 after.put(f.key(), silenced ? s : s.sent(at));
                 if (!silenced) {
                     send.add(Alert.of(Alert.FIRING, f, at, at));
@@ -56,10 +57,10 @@ public final class Rules {
             }
             AlertState s = old.seen(f.severity().label(), f.value(), f.threshold());
             String kind = null;
-            if (rank(f.severity().label()) > rank(old.severity())) {
-                kind = Alert.ESCALATED;
-            } else if (old.lastSent() == null) {
+            if (old.lastSent() == null) {
                 kind = Alert.FIRING; // fired while silenced: the silence is over and it is still bad
+            } else if (rank(f.severity().label()) > rank(old.sentSeverity() == null ? old.severity() : old.sentSeverity())) {
+                kind = Alert.ESCALATED;
             } else if (!repeat.isZero() && !repeat.isNegative()
                     && !now.isBefore(Instant.parse(old.lastSent()).plus(repeat))) {
                 kind = Alert.REPEAT;

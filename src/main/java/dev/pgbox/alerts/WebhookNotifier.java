@@ -31,6 +31,9 @@ public final class WebhookNotifier implements Notifier {
 
     private final URI uri;
     private final String format;
+    /** One client for the notifier's life (the agent's): each would otherwise keep its own selector thread for a while. */
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
+            .followRedirects(HttpClient.Redirect.NEVER).build();
 
     private WebhookNotifier(URI uri, String format) {
         this.uri = uri;
@@ -113,7 +116,6 @@ public final class WebhookNotifier implements Notifier {
 
     @Override
     public void send(Message m) throws NotifyException {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT).header("Content-Type", "application/json")
                 .header("User-Agent", "pgbox-alerts").POST(HttpRequest.BodyPublishers.ofString(body(m), StandardCharsets.UTF_8)).build();
         HttpResponse<String> r;

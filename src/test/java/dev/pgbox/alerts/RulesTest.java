@@ -66,6 +66,21 @@ class RulesTest {
                 T0.plusSeconds(120), REPEAT);
         assertThat(down.send()).isEmpty();
         assertThat(down.states().get("connections").severity()).isEqualTo("warn");
+        // flapping back to critical was announced already
+        Rules.Step up = Rules.step(down.states(), report(f("connections", Severity.CRITICAL, null)), Silences.none(),
+                T0.plusSeconds(180), REPEAT);
+        assertThat(up.send()).isEmpty();
+    }
+
+    @Test
+    void anEscalationDuringASilenceIsSentWhenTheSilenceEnds() {
+        Rules.Step warn = Rules.step(Map.of(), report(f("connections", Severity.WARN, null)), Silences.none(), T0, REPEAT);
+        Silences quiet = Silences.none().with("connections", T0.plus(Duration.ofHours(1)), T0);
+        Rules.Step during = Rules.step(warn.states(), report(f("connections", Severity.CRITICAL, null)), quiet, T0.plusSeconds(60), REPEAT);
+        assertThat(during.send()).isEmpty();
+        Rules.Step after = Rules.step(during.states(), report(f("connections", Severity.CRITICAL, null)), quiet,
+                T0.plus(Duration.ofMinutes(61)), REPEAT);
+        assertThat(kinds(after)).containsExactly("escalated:connections");
     }
 
     @Test

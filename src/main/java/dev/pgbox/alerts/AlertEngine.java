@@ -44,8 +44,17 @@ public final class AlertEngine {
         }
     }
 
-    /** Evaluates one doctor report at {@code now}; returns what was due to be sent (for tests and logs). */
-    public List<Alert> evaluate(DoctorReport report, Instant now) {
+    /**
+     * Evaluates one doctor report at {@code now}; returns what was due to be sent (for tests and logs).
+     * {@code serverWanted} false means the server was stopped on purpose ('pgbox stop', or a restart under
+     * way): a report that it is down is then no news and is skipped (the alerts stay as they were).
+     */
+    public List<Alert> evaluate(DoctorReport report, Instant now, boolean serverWanted) {
+        boolean down = report.findings().stream().anyMatch(f -> f.check().equals(Rules.SERVER_UP)
+                && f.severity() == dev.pgbox.monitor.Severity.CRITICAL);
+        if (down && !serverWanted) {
+            return List.of();
+        }
         Silences silences;
         try {
             silences = files.readSilences();

@@ -15,9 +15,11 @@ import java.util.function.Consumer;
  */
 public final class Alerts {
     private final AlertEngine engine;
+    private final Server server;
     private final Consumer<String> log;
 
     public Alerts(Server server, Consumer<String> log) {
+        this.server = server;
         this.log = log;
         Notifiers.Configured configured = Notifiers.of(server.settings());
         for (PgboxException p : configured.problems()) {
@@ -33,7 +35,7 @@ public final class Alerts {
     /** Called with every doctor report the agent makes. */
     public void evaluate(DoctorReport report) {
         try {
-            engine.evaluate(report, Instant.now());
+            engine.evaluate(report, Instant.now(), java.nio.file.Files.exists(server.layout().wantedFile()));
         } catch (RuntimeException e) {
             log.accept("alerts: evaluation FAILED: " + e.getMessage());
         }

@@ -5,6 +5,7 @@ import dev.pgbox.Json;
 import dev.pgbox.alerts.AlertsService;
 import dev.pgbox.cluster.Layout;
 import dev.pgbox.cluster.Server;
+import dev.pgbox.config.Setting;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -46,6 +47,9 @@ final class AlertsCommand extends BaseCommand implements Runnable {
             o.println(r.agentRunning() ? "agent running (pid " + r.agentPid() + ")" + (r.evaluatedAt() == null
                     ? ", no doctor report evaluated yet" : ", last evaluated " + r.evaluatedAt())
                     : "agent NOT running: nothing is evaluated or sent (start it with 'pgbox start'; PGBOX_AGENT=on)");
+            if (settings().millis(Setting.PGBOX_DOCTOR_INTERVAL) <= 0) {
+                o.println("PGBOX_DOCTOR_INTERVAL=0: the agent runs no doctor, so nothing fires (set it, e.g. 1min, then 'pgbox start')");
+            }
             if (r.alerts().isEmpty()) {
                 o.println("no alerts");
             } else {

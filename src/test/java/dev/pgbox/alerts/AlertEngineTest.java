@@ -72,7 +72,7 @@ class AlertEngineTest {
 
     @Test
     void oneEvaluationIsOnePostWithEveryAlertAndTheStateSurvivesARestart() throws Exception {
-        List<Alert> sent = engine().evaluate(report(bad("connections", null), bad("dead_tuples", "app"), bad("dead_tuples", "shop")), T0);
+        List<Alert> sent = engine().evaluate(report(bad("connections", null), bad("dead_tuples", "app"), bad("dead_tuples", "shop")), T0, true);
         assertThat(sent).hasSize(3);
         assertThat(bodies).hasSize(1);
         JsonNode body = new ObjectMapper().readTree(bodies.get(0));
@@ -83,9 +83,9 @@ class AlertEngineTest {
         // a new engine (the agent restarted) reads the state: nothing is sent again inside the quiet period
         AlertEngine again = engine();
         assertThat(again.evaluate(report(bad("connections", null), bad("dead_tuples", "app"), bad("dead_tuples", "shop")),
-                T0.plusSeconds(60))).isEmpty();
+                T0.plusSeconds(60), true)).isEmpty();
         assertThat(bodies).hasSize(1);
-        again.evaluate(report(bad("connections", null)), T0.plusSeconds(120));
+        again.evaluate(report(bad("connections", null)), T0.plusSeconds(120), true);
         assertThat(bodies).hasSize(2);
         assertThat(new ObjectMapper().readTree(bodies.get(1)).get("alerts")).extracting(a -> a.get("kind").asText())
                 .containsExactly("resolved", "resolved");
@@ -95,13 +95,13 @@ class AlertEngineTest {
     void aFailingWebhookIsLoggedWithoutItsTokenAndRetriedWithTheNextEvaluation() throws Exception {
         AlertEngine e = engine();
         failNext.set(1);
-        e.evaluate(report(bad("connections", null)), T0);
+        e.evaluate(report(bad("connections", null)), T0, true);
         assertThat(bodies).isEmpty();
         assertThat(String.join("\n", log)).contains("webhook to 127.0.0.1 (json) FAILED", "HTTP 500").doesNotContain(TOKEN);
         assertThat(Files.readString(dir.resolve("alerts/state.json"))).contains("\"outbox\"", "\"webhook\"");
 
         // the next evaluation has nothing new, yet delivers what waited
-        e.evaluate(report(bad("connections", null)), T0.plusSeconds(60));
+        e.evaluate(report(bad("connections", null)), T0.plusSeconds(60), true);
         assertThat(bodies).hasSize(1);
         JsonNode alerts = new ObjectMapper().readTree(bodies.get(0)).get("alerts");
         assertThat(alerts).hasSize(1);
@@ -113,8 +113,19 @@ class AlertEngineTest {
     void anUnreachableWebhookFailsWithinItsTimeoutAndNeverThrows() throws Exception {
         receiver.stop(0);
         AlertEngine e = engine();
-        assertThat(e.evaluate(report(bad("connections", null)), T0)).hasSize(1);
+        assertThat(e.evaluate(report(bad("connections", null)), T0, true)).hasSize(1);
         assertThat(String.join("\n", log)).contains("cannot reach 127.0.0.1").doesNotContain(TOKEN);
         assertThat(new AlertFiles(dir.resolve("alerts"), "root").readState().outbox().get("webhook")).hasSize(1);
+    }
+
+    @Test
+    void aServerStoppedOnPurposeIsNoAlertButACrashedOneIs() throws Exception {
+        AlertEngine e = engine();
+        e.evaluate(report(bad("connections", null)), T0, true);
+        Finding down = new Finding("server_up", Severity.CRITICAL, null, null, "not running", "running", "why", "pgbox start");
+        assertThat(e.evaluate(report(down), T0.plusSeconds(60), false)).isEmpty();
+        assertThat(bodies).hasSize(1);
+        assertThat(e.evaluate(report(down), T0.plusSeconds(120), true)).extracting(Alert::kind).containsExactly("firing");
+        assertThat(new AlertFiles(dir.resolve("alerts"), "root").readState().alerts()).containsOnlyKeys("connections", "server_up");
     }
 }

@@ -47,6 +47,7 @@ final class ProjectLocking implements CommandLine.IExecutionStrategy {
             "pgbox db", "pgbox db shell", "pgbox db query", "pgbox app", "pgbox app list", "pgbox app url",
             "pgbox rls", "pgbox rls test", "pgbox rls audit", "pgbox security", "pgbox security audit",
             "pgbox ha", "pgbox ha status",
+            "pgbox alerts", "pgbox alerts list", "pgbox alerts silence", "pgbox alerts test",
             "pgbox report", "pgbox report slow-queries", "pgbox report unused-indexes", "pgbox report missing-fk-indexes",
             "pgbox report table-sizes", "pgbox report bloat", "pgbox report locks", "pgbox report activity", "pgbox report cache",
             "pgbox report vacuum", "pgbox top");

@@ -22,10 +22,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = {"Read-only reports on the running server. Each takes --app NAME, --limit N (default 20) and --json.",
-                "Reports on one database's objects (unused-indexes, missing-fk-indexes, table-sizes, bloat, vacuum, the",
-                "tables of cache) read the app's database, by default the main POSTGRES_DB. Server-wide views",
-                "(slow-queries, locks, activity, the databases of cache) cover every database unless --app names one."},
+        description = {"Read-only reports on the running server.",
+                "Each report takes --app NAME, --limit N (default 20) and --json. Reports on",
+                "one database's objects (unused-indexes, missing-fk-indexes, table-sizes,",
+                "bloat, vacuum, the tables of cache) read the app's database, by default the",
+                "main POSTGRES_DB. Server-wide views (slow-queries, locks, activity, the",
+                "databases of cache) cover every database unless --app names one."},
         subcommands = {ReportCommand.SlowQueriesCommand.class, ReportCommand.UnusedIndexesCommand.class,
                 ReportCommand.MissingFkIndexesCommand.class, ReportCommand.TableSizesCommand.class, ReportCommand.BloatCommand.class,
                 ReportCommand.LocksCommand.class, ReportCommand.ActivityCommand.class, ReportCommand.CacheCommand.class,
@@ -94,10 +96,11 @@ final class ReportCommand extends BaseCommand implements Runnable {
     }
 
     @Command(name = "slow-queries", mixinStandardHelpOptions = true,
-            description = {"Statements from pg_stat_statements, most total execution time first: calls, total, mean and",
-                    "standard deviation in ms, rows, the normalized query. Without --app: every database. Statements of",
-                    "the superuser postgres (pgbox's own administration and the agent's checks) are left out unless",
-                    "--superuser."})
+            description = {"Statements from pg_stat_statements, most total time first.",
+                    "Calls, total, mean and standard deviation in ms, rows, the normalized",
+                    "query. Without --app: every database. Statements of the superuser",
+                    "postgres (pgbox's own administration and the agent's checks) are left out",
+                    "unless --superuser."})
     static final class SlowQueriesCommand extends One<SlowQueries> {
         @Option(names = "--superuser", description = "Include the superuser's statements (pgbox's own).")
         boolean superuser;
@@ -128,9 +131,10 @@ final class ReportCommand extends BaseCommand implements Runnable {
     }
 
     @Command(name = "unused-indexes", mixinStandardHelpOptions = true,
-            description = {"Indexes never scanned since the statistics were reset, largest first, leaving out those behind",
-                    "a primary key, unique or other constraint; each with its DROP INDEX CONCURRENTLY. Check replicas",
-                    "too before dropping: their scans are not counted here."})
+            description = {"Indexes never scanned, largest first, each with its DROP.",
+                    "Counts scans since the statistics were reset (shown). Leaves out indexes",
+                    "behind a primary key, unique or other constraint, and extensions' tables.",
+                    "Check replicas too before dropping: their scans are not counted here."})
     static final class UnusedIndexesCommand extends One<UnusedIndexes> {
         @Override
         BiFunction<String, Integer, UnusedIndexes> report(Reports r) {
@@ -150,9 +154,10 @@ final class ReportCommand extends BaseCommand implements Runnable {
     }
 
     @Command(name = "missing-fk-indexes", mixinStandardHelpOptions = true,
-            description = {"Foreign keys whose columns are not the leading columns of any valid index on the referencing",
-                    "table: deleting or changing a referenced row then scans that whole table. Each with the",
-                    "CREATE INDEX CONCURRENTLY that fixes it."})
+            description = {"Foreign keys without a supporting index, with the fix.",
+                    "A foreign key whose columns lead no valid index of the referencing table",
+                    "(compared by column numbers): deleting or changing a referenced row then",
+                    "scans that whole table. Each with its CREATE INDEX CONCURRENTLY."})
     static final class MissingFkIndexesCommand extends One<MissingFkIndexes> {
         @Override
         BiFunction<String, Integer, MissingFkIndexes> report(Reports r) {
@@ -170,8 +175,10 @@ final class ReportCommand extends BaseCommand implements Runnable {
     }
 
     @Command(name = "table-sizes", mixinStandardHelpOptions = true,
-            description = {"Tables and materialized views, largest first: data (heap), indexes, TOAST (large values stored",
-                    "out of line), total and the planner's row estimate."})
+            description = {"Tables by size: data, indexes, TOAST, total, rows.",
+                    "Tables and materialized views, largest first: data (heap with its maps),",
+                    "indexes, TOAST (large values stored out of line), total and the",
+                    "planner's row estimate."})
     static final class TableSizesCommand extends One<TableSizes> {
         @Override
         BiFunction<String, Integer, TableSizes> report(Reports r) {
@@ -188,11 +195,13 @@ final class ReportCommand extends BaseCommand implements Runnable {
     }
 
     @Command(name = "bloat", mixinStandardHelpOptions = true,
-            description = {"Estimated wasted space per table: the size on disk minus what the live rows need, where the",
-                    "need is rows (pg_class.reltuples) x average row width (sum of pg_stats.avg_width + 24-byte tuple",
-                    "header + 4-byte line pointer) at the table's fillfactor in 8 kB pages. An estimate from ANALYZE",
-                    "statistics (tables never analyzed have none); dead tuples are shown beside it. Indexes are not",
-                    "estimated. VACUUM FULL or pg_repack gives bloat back; plain VACUUM makes it reusable."})
+            description = {"Estimated wasted space per table, beside its dead tuples.",
+                    "Bloat = size on disk minus what the live rows need, where the need is rows",
+                    "(pg_class.reltuples) x average row width (sum of pg_stats.avg_width +",
+                    "24-byte tuple header + 4-byte line pointer) at the table's fillfactor in",
+                    "8 kB pages. An estimate from ANALYZE statistics (tables never analyzed",
+                    "have none); indexes are not estimated. VACUUM FULL or pg_repack gives",
+                    "bloat back; plain VACUUM makes dead tuples' space reusable."})
     static final class BloatCommand extends One<Bloat> {
         @Override
         BiFunction<String, Integer, Bloat> report(Reports r) {
@@ -211,8 +220,10 @@ final class ReportCommand extends BaseCommand implements Runnable {
     }
 
     @Command(name = "locks", mixinStandardHelpOptions = true,
-            description = {"Locks other sessions hold or wait for (pg_locks), waiting first, with the pids blocking each",
-                    "(pg_blocking_pids), the session's state, age and query. Without --app: every database."})
+            description = {"Locks held and waited for, with the blocking pids.",
+                    "From pg_locks, waiting first, each with the pids blocking it",
+                    "(pg_blocking_pids), the session's state, age and query. Without --app:",
+                    "every database."})
     static final class LocksCommand extends One<Locks> {
         @Override
         BiFunction<String, Integer, Locks> report(Reports r) {
@@ -233,8 +244,9 @@ final class ReportCommand extends BaseCommand implements Runnable {
     }
 
     @Command(name = "activity", mixinStandardHelpOptions = true,
-            description = {"Client sessions (pg_stat_activity), oldest transaction first: pid, database, user, state,",
-                    "wait event, transaction and query age, query. Without --app: every database."})
+            description = {"Client sessions, oldest transaction first.",
+                    "From pg_stat_activity: pid, database, user, state, wait event, transaction",
+                    "and query age, query. Without --app: every database."})
     static final class ActivityCommand extends One<Activity> {
         @Override
         BiFunction<String, Integer, Activity> report(Reports r) {
@@ -252,8 +264,10 @@ final class ReportCommand extends BaseCommand implements Runnable {
     }
 
     @Command(name = "cache", mixinStandardHelpOptions = true,
-            description = {"Buffer cache hit ratio per database (pg_stat_database; every database without --app) and per",
-                    "table of the app's database (pg_statio_user_tables; heap and indexes), most disk reads first."})
+            description = {"Buffer cache hit ratio per database and per table.",
+                    "Per database from pg_stat_database (every database without --app), per",
+                    "table of the app's database from pg_statio_user_tables (heap and",
+                    "indexes), most disk reads first."})
     static final class CacheCommand extends One<Cache> {
         @Override
         BiFunction<String, Integer, Cache> report(Reports r) {
@@ -272,8 +286,10 @@ final class ReportCommand extends BaseCommand implements Runnable {
     }
 
     @Command(name = "vacuum", mixinStandardHelpOptions = true,
-            description = {"Per table: live and dead tuples, dead %, last vacuum/autovacuum and analyze/autoanalyze,",
-                    "whether autovacuum may run on it (autovacuum_enabled) and its transaction id age, most dead first."})
+            description = {"Dead tuples, last (auto)vacuum and xid age per table.",
+                    "Per table: live and dead tuples, dead %%, last vacuum/autovacuum and",
+                    "analyze/autoanalyze, whether autovacuum may run on it (autovacuum_enabled)",
+                    "and its transaction id age, most dead tuples first."})
     static final class VacuumCommand extends One<Vacuum> {
         @Override
         BiFunction<String, Integer, Vacuum> report(Reports r) {

@@ -15,11 +15,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "top", mixinStandardHelpOptions = true,
-        description = {"A live view of the server, like pg_activity: version, uptime, connections used/max, transactions",
-                "and commits per second, cache hit ratio, then every session that is not idle (pid, database, user,",
-                "state, wait event, duration, query cut at the terminal's width), longest running first. Redraws every",
-                "--interval; q quits (Ctrl-C too; the terminal is restored either way). Works in tmux and screen.",
-                "When standard output is not a terminal it prints one snapshot, as --once does."})
+        description = {"A live view of the server's sessions, like pg_activity.",
+                "Header: version, uptime, connections used/max, transactions and commits",
+                "per second, cache hit ratio. Then every session that is not idle (pid,",
+                "database, user, state, wait event, duration, query cut at the terminal's",
+                "width), longest running first, redrawn every --interval. q quits (Ctrl-C",
+                "too; the terminal is restored either way). Works in tmux and screen. When",
+                "standard output is not a terminal it prints one snapshot, as --once does."})
 final class TopCommand extends BaseCommand implements Callable<Integer> {
     @Option(names = "--interval", paramLabel = "TIME", defaultValue = "2s",
             description = "Time between refreshes: 2 (seconds), 2s, 500ms (default: ${DEFAULT-VALUE}).")

@@ -261,12 +261,14 @@ class ReportIT {
 
     @Test
     @Order(99)
-    void aStoppedServerIsTheNotRunningError() {
+    void aStoppedServerIsTheNotRunningErrorForReportsAndTop() {
         project.ok("stop");
         for (String report : List.of("slow-queries", "locks", "vacuum")) {
             PgboxProject.Run r = project.pgbox("report", report);
             assertThat(r.exitCode()).as(r.all()).isEqualTo(4);
             assertThat(r.stderr()).contains("the server is not running");
         }
+        PgboxProject.Run top = project.pgbox("top", "--once");
+        assertThat(top.exitCode()).as(top.all()).isEqualTo(4);
     }
 }

@@ -12,12 +12,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "doctor", mixinStandardHelpOptions = true,
-        description = {"Checks the server and every app database: connections, idle and long transactions, blocked queries,",
-                "dead rows and vacuum, transaction ID age, cache hit ratio, replication lag, archiving, checkpoints, disk",
-                "space (and days until full), invalid and unused indexes, foreign keys without an index, sequences, backup",
-                "and restore drill age, crash restarts, the agent and start at boot. Each finding has a severity, the",
-                "measured value, the threshold (PGBOX_DOCTOR_* settings), why it matters and the fix.",
-                "Exit code: 0 all ok, 1 a warning, 2 a critical finding (a stopped server is critical); 3 unknown app."})
+        description = {"Checks the server and every app database; exits 0 ok, 1 warning, 2 critical.",
+                "Connections, idle and long transactions, blocked queries and their blockers,",
+                "dead rows and last vacuum, transaction ID age, cache hit ratio, replication",
+                "lag, archiving, forced checkpoints, disk space of the data and WAL folders",
+                "(and days until full), invalid and unused indexes, foreign keys without an",
+                "index, sequences near their end, backup and restore drill age against their",
+                "schedules, crash restarts, the agent and start at boot. Each finding has a",
+                "severity, the measured value, the threshold (PGBOX_DOCTOR_* settings), why it",
+                "matters and the fix (a command or SQL). Exit code: 0 all ok, 1 a warning,",
+                "2 a critical finding (a stopped server is critical), 3 an unknown --app."})
 final class DoctorCommand extends BaseCommand implements Callable<Integer> {
     @Option(names = "--app", paramLabel = "NAME", description = "Check only this app's database (the server-wide checks still run).")
     String app;

@@ -177,9 +177,10 @@ public enum Setting {
             "Doctor reports critical when client connections reach this share of max_connections."),
     PGBOX_DOCTOR_INTERVAL(Type.DURATION, "1min", "", Apply.START, null,
             "How often the agent runs the doctor's checks for its alerts and pgbox_doctor_findings metric; 0 turns that off."),
-    PGBOX_DOCTOR_IDLE_TRANSACTION_WARN(Type.DURATION, "1min", "", Apply.PGBOX, null,
-            "Doctor warns about a session idle in a transaction this long (it holds locks and stops vacuum)."),
-    PGBOX_DOCTOR_IDLE_TRANSACTION_CRITICAL(Type.DURATION, "10min", "", Apply.PGBOX, null,
+    PGBOX_DOCTOR_IDLE_TRANSACTION_WARN(Type.DURATION, "30s", "", Apply.PGBOX, null,
+            "Doctor warns about a session idle in a transaction this long (it holds locks and stops vacuum); below "
+                    + "PGBOX_APP_IDLE_TIMEOUT, so an app's session shows before the server ends it."),
+    PGBOX_DOCTOR_IDLE_TRANSACTION_CRITICAL(Type.DURATION, "5min", "", Apply.PGBOX, null,
             "Doctor reports critical for a session idle in a transaction this long."),
     PGBOX_DOCTOR_LONG_TRANSACTION_WARN(Type.DURATION, "5min", "", Apply.PGBOX, null,
             "Doctor warns about a transaction open this long (any state)."),

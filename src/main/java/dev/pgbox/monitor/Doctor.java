@@ -162,10 +162,11 @@ public final class Doctor {
             DoctorState.Sample base = DoctorState.baseline(samples, now);
             state.addSample(samples, new DoctorState.Sample(now, dataUsed, walUsed));
             List<Finding> out = new ArrayList<>();
-            out.add(Checks.disk("data", dataDir.toString(), data.getTotalSpace(), data.getUsableSpace(),
+            boolean shared = walStore.equals(data);
+            out.add(Checks.disk(shared ? "data+wal" : "data", dataDir.toString(), data.getTotalSpace(), data.getUsableSpace(),
                     base == null ? null : Checks.daysUntilFull(base.dataUsed(), base.epoch(), dataUsed, now, data.getUsableSpace()),
                     base != null, t));
-            if (!walStore.equals(data)) {
+            if (!shared) {
                 out.add(Checks.disk("wal", wal.toString(), walStore.getTotalSpace(), walStore.getUsableSpace(),
                         base == null ? null : Checks.daysUntilFull(base.walUsed(), base.epoch(), walUsed, now, walStore.getUsableSpace()),
                         base != null, t));

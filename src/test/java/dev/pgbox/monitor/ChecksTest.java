@@ -53,9 +53,9 @@ class ChecksTest {
 
     @Test
     void idleInTransactionBySessionAge() {
-        Facts.Server f = withSessions(session(11, "shop", "idle in transaction", 30.0, 30, 30, List.of()),
+        Facts.Server f = withSessions(session(11, "shop", "idle in transaction", 20.0, 20, 20, List.of()),
                 session(12, "shop", "idle in transaction", 120.0, 120, 120, List.of()),
-                session(13, "other", "idle in transaction (aborted)", 700.0, 700, 700, List.of()),
+                session(13, "other", "idle in transaction (aborted)", 300.0, 300, 300, List.of()),
                 session(14, "shop", "active", 900.0, 900, 900, List.of()));
         List<Finding> all = Checks.idleInTransaction(f, T, db -> true);
         assertThat(all).extracting(Finding::object).containsExactly("pid 12", "pid 13");

@@ -131,6 +131,10 @@ class DoctorIT {
     void everyConditionIsFound() throws Exception {
         JsonNode r = doctor(2);
         assertThat(r.path("worst").asText()).isEqualTo("critical");
+        assertThat(java.time.Instant.parse(r.path("at").asText())).isNotNull();
+        assertThat(r.path("millis").isNumber()).isTrue();
+        assertThat(r.path("ok").asInt() + r.path("warn").asInt() + r.path("critical").asInt()).isEqualTo(r.path("findings").size());
+        assertThat(r.path("findings").get(0).path("severity").asText()).isEqualTo("critical"); // worst first
         assertThat(r.path("databases")).extracting(JsonNode::asText).containsExactly("app", "other", "shop");
         int holder = pid("doctor_holder");
         int waiter = pid("doctor_waiter");

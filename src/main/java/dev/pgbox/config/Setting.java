@@ -233,6 +233,9 @@ public enum Setting {
             "Doctor warns when a sequence has used this share of its range."),
     PGBOX_DOCTOR_SEQUENCE_CRITICAL(Type.PERCENT, "90", "%", Apply.PGBOX, null,
             "Doctor reports critical when a sequence has used this share of its range."),
+    PGBOX_DOCTOR_UNUSED_INDEX_AGE(Type.DURATION, "7d", "", Apply.PGBOX, null,
+            "Doctor warns about an index with no scans once it has seen it unused for this long (the agent runs the doctor "
+                    + "every PGBOX_DOCTOR_INTERVAL; a new index has had no time to be used); 0 warns at once."),
     PGBOX_DOCTOR_BACKUP_WARN_PERIODS(Type.INT, "2", "periods", Apply.PGBOX, null,
             "Doctor warns when the last good backup (or restore drill) is older than this many periods of its schedule."),
     PGBOX_DOCTOR_BACKUP_CRITICAL_PERIODS(Type.INT, "3", "periods", Apply.PGBOX, null,

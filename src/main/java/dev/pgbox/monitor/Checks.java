@@ -284,19 +284,37 @@ public final class Checks {
                 "invalid indexes cost writes and help no query")) : out;
     }
 
-    /** Indexes never scanned since the statistics began (not primary keys, unique or constraint indexes). */
-    public static List<Finding> unusedIndexes(Facts.Database d, Double statsReset) {
+    /**
+     * Indexes never scanned since the statistics began (not primary keys, unique or constraint indexes),
+     * reported once the doctor has seen them unused for {@code minAgeSeconds}: a new index has had no
+     * time to be used. {@code firstSeen} maps {@link #unusedKey} to when it was first seen unused.
+     */
+    public static List<Finding> unusedIndexes(Facts.Database d, Double statsReset, java.util.Map<String, Double> firstSeen,
+                                              double minAgeSeconds, double now) {
         String since = statsReset == null ? "since the statistics began (never reset)"
                 : "since the statistics were reset at " + Instant.ofEpochSecond(statsReset.longValue());
+        String threshold = "at least 1 scan within " + age(minAgeSeconds) + " of being seen unused";
         List<Finding> out = new ArrayList<>();
+        int young = 0;
         for (Facts.Index i : d.unusedIndexes()) {
+            double seen = firstSeen.getOrDefault(unusedKey(d.name(), i.name()), now);
+            if (now - seen < minAgeSeconds) {
+                young++;
+                continue;
+            }
             out.add(new Finding("unused_index", Severity.WARN, d.name(), i.name(), "0 scans " + since + " on " + i.table() + " ("
-                    + Size.human(i.bytes()) + ")", "at least 1 scan",
+                    + Size.human(i.bytes()) + "), unused for " + age(now - seen) + " of the doctor's watch", threshold,
                     "an unused index slows every write and takes space and cache; keep it if a rare job needs it",
                     "DROP INDEX CONCURRENTLY " + i.name() + ";  -- after checking replicas and monthly jobs do not use it"));
         }
-        return out.isEmpty() ? List.of(ok("unused_index", d.name(), "every index has been scanned " + since, "at least 1 scan",
+        return out.isEmpty() ? List.of(ok("unused_index", d.name(), young == 0 ? "every index has been scanned " + since
+                : young + " index(es) with no scans yet, watched for less than " + age(minAgeSeconds), threshold,
                 "unused indexes slow writes")) : out;
+    }
+
+    /** The identity of an unused index in the doctor's memory. */
+    public static String unusedKey(String database, String index) {
+        return database + "/" + index;
     }
 
     /** Foreign keys with no index starting with their columns: every delete or key update on the parent scans the child. */

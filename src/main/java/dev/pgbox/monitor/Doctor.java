@@ -107,6 +107,14 @@ public final class Doctor {
             findings.add(crashes(layout, t, facts.now()));
             findings.add(Checks.agent("on".equals(s.get(Setting.PGBOX_AGENT)), AgentProcess.running(layout).isPresent(), prod));
             findings.add(Checks.startsAtBoot(server.supervisor().startsAtBoot(), prod, server.supervisor().describe()));
+            java.util.Set<String> unusedKeys = new java.util.TreeSet<>();
+            for (int i = 0; i < databases.size(); i++) {
+                String db = databases.get(i);
+                get(perDb.get(i)).unusedIndexes().forEach(x -> unusedKeys.add(Checks.unusedKey(db, x.name())));
+            }
+            // the doctor's own memory of when each index was first seen unused
+            java.util.Map<String, Double> unusedSince = new DoctorState(layout).unusedSince(app, unusedKeys, facts.now());
+            double unusedAge = s.millis(Setting.PGBOX_DOCTOR_UNUSED_INDEX_AGE) / 1000.0;
             for (int i = 0; i < databases.size(); i++) {
                 String name = databases.get(i);
                 Facts.DatabaseStat stat = facts.databases().stream().filter(d -> d.name().equals(name)).findFirst().orElse(null);
@@ -118,7 +126,7 @@ public final class Doctor {
                 findings.addAll(Checks.xidAgeTables(d, t));
                 findings.addAll(Checks.deadTuples(d, t, facts.now()));
                 findings.addAll(Checks.invalidIndexes(d));
-                findings.addAll(Checks.unusedIndexes(d, stat == null ? null : stat.statsReset()));
+                findings.addAll(Checks.unusedIndexes(d, stat == null ? null : stat.statsReset(), unusedSince, unusedAge, facts.now()));
                 findings.addAll(Checks.fkWithoutIndex(d));
                 findings.addAll(Checks.sequences(d, t));
             }

@@ -38,6 +38,38 @@ final class DoctorState {
         return dir().resolve("disk-samples");
     }
 
+    Path unusedIndexesFile() {
+        return dir().resolve("unused-indexes");
+    }
+
+    /**
+     * When each of these unused indexes was first seen unused (epoch seconds): new ones start now, ones
+     * no longer in the list are forgotten (scanned since, or dropped), so the clock restarts if they
+     * fall unused again. With {@code onlyDatabase} (doctor --app) the other databases' entries are kept as they are.
+     */
+    java.util.Map<String, Double> unusedSince(String onlyDatabase, java.util.Set<String> keys, double now) {
+        String before = read(unusedIndexesFile());
+        java.util.Map<String, Double> out = new java.util.TreeMap<>();
+        for (String line : before.lines().toList()) {
+            int sp = line.indexOf(' ');
+            String key = line.substring(sp + 1);
+            try {
+                if (sp > 0 && (keys.contains(key) || onlyDatabase != null && !key.startsWith(onlyDatabase + "/"))) {
+                    out.put(key, Double.parseDouble(line.substring(0, sp)));
+                }
+            } catch (NumberFormatException e) {
+                // a torn line: that index starts again
+            }
+        }
+        keys.forEach(k -> out.putIfAbsent(k, now));
+        StringBuilder b = new StringBuilder();
+        out.forEach((k, v) -> b.append(v.longValue()).append(' ').append(k).append('\n'));
+        if (!b.toString().equals(before)) {
+            write(unusedIndexesFile(), b.toString());
+        }
+        return out;
+    }
+
     Path crashesFile() {
         return dir().resolve("crashes-seen");
     }

@@ -214,16 +214,29 @@ class ChecksTest {
                 List.of(new Facts.Index("public.idle", "t", 16384)), List.of(new Facts.ForeignKey("t_ref_fkey", "t", "ref, kind")),
                 List.of(new Facts.Sequence("public.s1", 80, 100, 80), new Facts.Sequence("public.s2", 95, 100, 95)), 1, 3);
         assertThat(Checks.invalidIndexes(d)).singleElement().satisfies(f -> assertThat(f.fix()).startsWith("DROP INDEX CONCURRENTLY public.bad;"));
-        assertThat(Checks.unusedIndexes(d, null)).singleElement().satisfies(f -> {
+        assertThat(Checks.unusedIndexes(d, null, java.util.Map.of(), 0, NOW)).singleElement().satisfies(f -> {
             assertThat(f.severity()).isEqualTo(Severity.WARN);
             assertThat(f.value()).contains("never reset");
         });
-        assertThat(Checks.unusedIndexes(d, NOW).get(0).value()).contains("reset at 2027-01-15T08:00:00Z");
+        assertThat(Checks.unusedIndexes(d, NOW, java.util.Map.of(), 0, NOW).get(0).value()).contains("reset at 2027-01-15T08:00:00Z");
+        // a week's grace: an index first seen unused an hour ago is watched, one seen unused 8 days ago is reported
+        double week = 7 * 86_400;
+        assertThat(Checks.unusedIndexes(d, null, java.util.Map.of("shop/public.idle", NOW - 3_600), week, NOW)).singleElement()
+                .satisfies(f -> {
+                    assertThat(f.severity()).isEqualTo(Severity.OK);
+                    assertThat(f.value()).contains("1 index(es) with no scans yet");
+                });
+        assertThat(Checks.unusedIndexes(d, null, java.util.Map.of("shop/public.idle", NOW - 8 * 86_400), week, NOW)).singleElement()
+                .satisfies(f -> {
+                    assertThat(f.severity()).isEqualTo(Severity.WARN);
+                    assertThat(f.value()).contains("unused for 8");
+                });
         assertThat(Checks.fkWithoutIndex(d)).singleElement()
                 .satisfies(f -> assertThat(f.fix()).isEqualTo("CREATE INDEX CONCURRENTLY ON t (ref, kind);"));
         assertThat(Checks.sequences(d, T)).extracting(Finding::severity).containsExactly(Severity.WARN, Severity.CRITICAL);
         Facts.Database clean = db(List.of(), List.of());
-        for (List<Finding> ok : List.of(Checks.invalidIndexes(clean), Checks.unusedIndexes(clean, null), Checks.fkWithoutIndex(clean),
+        for (List<Finding> ok : List.of(Checks.invalidIndexes(clean), Checks.unusedIndexes(clean, null, java.util.Map.of(), 0, NOW),
+                Checks.fkWithoutIndex(clean),
                 Checks.sequences(clean, T))) {
             assertThat(ok).singleElement().satisfies(f -> assertThat(f.severity()).isEqualTo(Severity.OK));
         }

@@ -41,14 +41,28 @@ final class DoctorCommand extends BaseCommand implements Callable<Integer> {
         return r.worst().exitCode();
     }
 
+    /** One table of every finding (what was checked), then each warning and critical finding in full. */
     private static void print(DoctorReport r, PrintWriter o) {
         List<List<String>> rows = r.findings().stream().map(DoctorCommand::row).toList();
-        o.println(Tables.aligned(List.of("severity", "check", "database", "object", "value", "fix"), rows));
+        o.println(Tables.aligned(List.of("severity", "check", "database", "object", "value"), rows));
+        for (Finding f : r.findings()) {
+            if (f.severity() == dev.pgbox.monitor.Severity.OK) {
+                continue;
+            }
+            String where = String.join(", ", java.util.stream.Stream.of(f.database(), f.object()).filter(x -> x != null).toList());
+            o.println();
+            o.println(f.severity().label().toUpperCase(java.util.Locale.ROOT) + " " + f.check() + (where.isEmpty() ? "" : " (" + where + ")"));
+            o.println("  value:     " + f.value());
+            o.println("  threshold: " + f.threshold());
+            o.println("  why:       " + f.why());
+            o.println("  fix:       " + f.fix());
+        }
+        o.println();
         o.println(r.worst().label() + ": " + r.critical() + " critical, " + r.warn() + " warning(s), " + r.ok() + " ok · "
                 + r.databases().size() + " database(s) · " + r.millis() + " ms");
     }
 
     private static List<String> row(Finding f) {
-        return java.util.Arrays.asList(f.severity().label(), f.check(), f.database(), f.object(), f.value(), f.fix());
+        return java.util.Arrays.asList(f.severity().label(), f.check(), f.database(), f.object(), f.value());
     }
 }

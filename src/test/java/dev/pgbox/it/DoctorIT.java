@@ -250,8 +250,13 @@ class DoctorIT {
         PgboxProject.Run r = project.pgbox("doctor");
         assertThat(r.exitCode()).as(r.all()).isEqualTo(2);
         List<String> lines = r.stdout().lines().toList();
-        assertThat(lines.get(0)).contains("severity").contains("check").contains("fix");
+        assertThat(lines.get(0)).contains("severity").contains("check").contains("value");
         assertThat(lines.get(2)).startsWith(" critical");
+        // below the table, each finding that is not ok in full: value, threshold, why, fix
+        int first = lines.indexOf(lines.stream().filter(l -> l.startsWith("CRITICAL ")).findFirst().orElseThrow());
+        assertThat(lines.subList(first + 1, first + 5)).satisfiesExactly(
+                l -> assertThat(l).startsWith("  value:     "), l -> assertThat(l).startsWith("  threshold: "),
+                l -> assertThat(l).startsWith("  why:       "), l -> assertThat(l).startsWith("  fix:       "));
         assertThat(lines.get(lines.size() - 1)).matches("critical: 2 critical, \\d+ warning\\(s\\), \\d+ ok · 3 database\\(s\\) · \\d+ ms");
     }
 

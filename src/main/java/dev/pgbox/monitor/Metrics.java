@@ -22,7 +22,8 @@ import java.util.function.Consumer;
  * <p>One collection is one psql call ({@link MetricsSql}); the endpoint renders the latest collection
  * held in memory. A stopped or unreachable server is {@code pg_up 0}, never an error of the endpoint.
  * pgBackRest's catalogue is slow to read, so the last backup's time is refreshed at most every minute
- * (its age is still computed at every collection).
+ * (its age is still computed at every collection); so are the databases' sizes (a stat() of every file),
+ * served from the last measure in between.
  */
 public final class Metrics {
     /** How often the slow facts (pgBackRest info, the drill history) are read again. */
@@ -47,6 +48,8 @@ public final class Metrics {
     private boolean slowFactsRead;
     private Instant lastBackup;
     private Instant lastDrill;
+    private long sizesAt;
+    private List<MetricSample> sizes = List.of();
 
     public Metrics(Server server, Consumer<String> log) {
         this.server = server;
@@ -111,8 +114,22 @@ public final class Metrics {
         latest = List.copyOf(samples);
     }
 
-    /** The server's samples and pgbox's own, kept in the history when the server is writable. */
+    /** The server's samples and pgbox's own, with the databases' sizes measured at most once a minute. */
     private List<MetricSample> read(List<MetricSample> own) {
+        long now = System.nanoTime();
+        boolean measure = sizes.isEmpty() || now - sizesAt >= SLOW_FACTS_EVERY_NANOS;
+        List<MetricSample> s = new ArrayList<>(readKeeping(own, measure));
+        if (measure) {
+            sizesAt = now;
+            sizes = s.stream().filter(m -> m.name().equals("pg_database_size_bytes")).toList();
+        } else {
+            s.addAll(sizes);
+        }
+        return s;
+    }
+
+    /** The server's samples and pgbox's own, kept in the history when the server is writable. */
+    private List<MetricSample> readKeeping(List<MetricSample> own, boolean measureSizes) {
         if (writable == null) {
             writable = !Standby.is(server.layout());
         }
@@ -122,7 +139,7 @@ public final class Metrics {
                     MetricsSql.ensureSchema(server.admin());
                     schemaReady = true;
                 }
-                List<MetricSample> s = MetricsSql.collect(server.admin(), own, keepSeconds);
+                List<MetricSample> s = MetricsSql.collect(server.admin(), own, measureSizes, keepSeconds);
                 historyProblem(null);
                 return learnRole(s);
             } catch (RuntimeException e) {
@@ -130,12 +147,12 @@ public final class Metrics {
                 // read-only now; a dropped table is created again next round). Only when that read works is
                 // the history itself the problem.
                 schemaReady = false;
-                List<MetricSample> s = learnRole(MetricsSql.collect(server.admin(), own, 0));
+                List<MetricSample> s = learnRole(MetricsSql.collect(server.admin(), own, measureSizes, 0));
                 historyProblem("metrics: history not written to " + MetricsSql.TABLE + ": " + message(e));
                 return s;
             }
         }
-        return learnRole(MetricsSql.collect(server.admin(), own, 0));
+        return learnRole(MetricsSql.collect(server.admin(), own, measureSizes, 0));
     }
 
     /** Remembers whether the server is a replica (no history there) from its own answer. */

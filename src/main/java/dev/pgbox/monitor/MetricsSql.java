@@ -40,6 +40,7 @@ public final class MetricsSql {
                 value double precision NOT NULL);
             CREATE INDEX IF NOT EXISTS metric_samples_at ON pgbox.metric_samples (at);
             REVOKE ALL ON pgbox.metric_samples FROM PUBLIC;
+            COMMENT ON TABLE pgbox.metric_samples IS 'The pgbox agent''s metric samples (Prometheus names and labels) for PGBOX_METRICS_HISTORY; a sample missing at a time was 0';
             """;
 
     private static final String STATES = "('active'), ('idle'), ('idle in transaction'), ('idle in transaction (aborted)'), "
@@ -49,8 +50,9 @@ public final class MetricsSql {
 
     /**
      * The samples: $1 pg_stat_database columns, $2 pg_stat_bgwriter columns (comma-separated), $3 pgbox's
-     * own samples as a JSON array of {name, labels, value}. The agent's own session is left out of the
-     * activity and lock counts.
+     * own samples as a JSON array of {name, labels, value}, $4 whether to measure the databases' sizes
+     * (the costliest part: a stat() of every file, so not at every collection). The agent's own session
+     * is left out of the activity and lock counts.
      */
     private static final String SAMPLES = """
             WITH db AS (SELECT oid, datname FROM pg_database WHERE NOT datistemplate),
@@ -63,7 +65,7 @@ public final class MetricsSql {
               UNION ALL SELECT 'pg_stat_database_' || c.key, jsonb_build_object('datname', db.datname), c.value::float8
                 FROM db JOIN pg_stat_database sd ON sd.datid = db.oid CROSS JOIN LATERAL jsonb_each_text(to_jsonb(sd)) c
                WHERE c.key = ANY (string_to_array($1, ',')) AND c.value IS NOT NULL
-              UNION ALL SELECT 'pg_database_size_bytes', jsonb_build_object('datname', datname), pg_database_size(oid)::float8 FROM db
+              UNION ALL SELECT 'pg_database_size_bytes', jsonb_build_object('datname', datname), pg_database_size(oid)::float8 FROM db WHERE $4
               UNION ALL SELECT 'pg_database_wraparound_age_datfrozenxid_seconds', jsonb_build_object('datname', datname),
                 age(datfrozenxid)::float8 FROM pg_database WHERE datallowconn
               UNION ALL SELECT 'pg_database_wraparound_age_datminmxid_seconds', jsonb_build_object('datname', datname),
@@ -97,11 +99,15 @@ public final class MetricsSql {
             SELECT coalesce(jsonb_agg(jsonb_build_array(name, labels, value)), '[]') FROM s
             """.formatted(STATES, STATES, LOCK_MODES, "%s");
 
-    /** The history part: $4 = how many seconds of history to keep. */
+    /**
+     * The history part: $5 = how many seconds of history to keep. Zeros are not stored (most lock-mode and
+     * session-state series are 0 most of the time; a missing row reads as 0), which keeps the table
+     * about a third of the size.
+     */
     private static final String HISTORY = """
             ,
-            ins AS (INSERT INTO pgbox.metric_samples (at, name, labels, value) SELECT now(), name, labels, value FROM s),
-            old AS (DELETE FROM pgbox.metric_samples WHERE at < now() - make_interval(secs => $4))""";
+            ins AS (INSERT INTO pgbox.metric_samples (at, name, labels, value) SELECT now(), name, labels, value FROM s WHERE value <> 0),
+            old AS (DELETE FROM pgbox.metric_samples WHERE at < now() - make_interval(secs => $5))""";
 
     /** The statement without history (a replica, or history off). */
     static final String READ = SAMPLES.formatted("");
@@ -117,15 +123,16 @@ public final class MetricsSql {
     }
 
     /**
-     * One collection: the server's samples followed by {@code own} (pgbox's, also kept in the history).
-     * With {@code keepSeconds > 0} the samples are appended to the history and older rows deleted.
+     * One collection: the server's samples followed by {@code own} (pgbox's, also kept in the history);
+     * pg_database_size_bytes only with {@code sizes}. With {@code keepSeconds > 0} the samples are
+     * appended to the history and older rows deleted.
      */
-    public static List<MetricSample> collect(SqlDoor admin, List<MetricSample> own, long keepSeconds) {
+    public static List<MetricSample> collect(SqlDoor admin, List<MetricSample> own, boolean sizes, long keepSeconds) {
         String statDatabase = String.join(",", MetricFamily.STAT_DATABASE.keySet());
         String bgwriter = String.join(",", MetricFamily.BGWRITER.keySet());
         String json = keepSeconds > 0
-                ? admin.value(DATABASE, READ_AND_KEEP, statDatabase, bgwriter, toJson(own), keepSeconds)
-                : admin.value(DATABASE, READ, statDatabase, bgwriter, toJson(own));
+                ? admin.value(DATABASE, READ_AND_KEEP, statDatabase, bgwriter, toJson(own), sizes, keepSeconds)
+                : admin.value(DATABASE, READ, statDatabase, bgwriter, toJson(own), sizes);
         return parse(json);
     }
 

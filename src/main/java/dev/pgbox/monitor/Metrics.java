@@ -71,7 +71,7 @@ public final class Metrics {
         }
         int port = s.integer(Setting.PGBOX_METRICS_PORT);
         try {
-            http = MetricsServer.start(port, this::render);
+            http = bind(port);
             log.accept("metrics: serving " + MetricsServer.url(port) + " (history " + (keepSeconds > 0
                     ? "kept " + s.get(Setting.PGBOX_METRICS_HISTORY) + " in " + MetricsSql.DATABASE + "." + MetricsSql.TABLE : "off") + ")");
         } catch (IOException e) {
@@ -79,6 +79,25 @@ public final class Metrics {
             log.accept("metrics: cannot serve /metrics on 127.0.0.1:" + port + ": " + cause
                     + "; the agent runs on without it; fix: set PGBOX_METRICS_PORT to a free port in .env "
                     + "(each project on a box needs its own), then 'pgbox stop' and 'pgbox start'");
+        }
+    }
+
+    /** Binds the port, trying for two seconds: an agent restarted with new settings may follow one still letting go of it. */
+    private MetricsServer bind(int port) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return MetricsServer.start(port, this::render);
+            } catch (BindException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException stop) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
 

@@ -151,4 +151,36 @@ class MetricsIT {
             assertThat(status.path("agent_running").asBoolean()).isTrue();
         }
     }
+
+    @Test
+    void aReplicaServesItsLagAndWritesNoHistoryAndThePrimaryShowsTheStandby() throws Exception {
+        int primaryMetrics = PgboxProject.freePort();
+        int replicaMetrics = PgboxProject.freePort();
+        try (PgboxProject primary = PgboxProject.create("metrics-primary", "PGBOX_METRICS_PORT=" + primaryMetrics,
+                "PGBOX_METRICS_INTERVAL=1s", "BACKUP_ARCHIVE=off", "BACKUP_SCHEDULE=", "VERIFY_SCHEDULE=");
+             PgboxProject replica = PgboxProject.create("metrics-replica", "PGBOX_METRICS_PORT=" + replicaMetrics,
+                     "PGBOX_METRICS_INTERVAL=1s", "BACKUP_ARCHIVE=off", "BACKUP_SCHEDULE=", "VERIFY_SCHEDULE=")) {
+            primary.ok("start");
+            primary.ok("db", "replica", "--allow", "127.0.0.1");
+            replica.ok("db", "replica", "--init", "--primary=127.0.0.1:" + primary.port(), "--primary-project", primary.dir().toString(),
+                    "--slot", "metrics_one");
+
+            String standby = scrapeUntil(replicaMetrics, b -> b.contains("\npg_replication_is_replica 1\n") && b.contains("\npg_up 1\n"));
+            assertThat(standby).contains("\npg_replication_is_replica 1\n", "\npg_up 1\n");
+            assertThat(value(standby, "pg_replication_lag")).isGreaterThanOrEqualTo(0);
+            assertThat(value(standby, "pg_stat_database_xact_commit{datname=\"app\"}")).isGreaterThanOrEqualTo(0);
+            PgboxProject.Run lint = promtool(standby);
+            assertThat(lint.exitCode()).as("promtool check metrics: " + lint.all()).isZero();
+
+            String main = scrapeUntil(primaryMetrics, b -> b.contains("pg_stat_replication_pg_wal_lsn_diff{"));
+            assertThat(main).contains("pg_stat_replication_pg_wal_lsn_diff{", "\npg_replication_is_replica 0\n");
+
+            // the replica's history is the primary's (a physical copy): a replica's own sample (is_replica 1) never reached it
+            Thread.sleep(3000); // a few of the replica's collections
+            String replicaRows = "SELECT count(*) FROM pgbox.metric_samples WHERE name = 'pg_replication_is_replica'";
+            assertThat(replica.admin().value("postgres", replicaRows)).isEqualTo("0");
+            assertThat(Long.parseLong(replica.admin().value("postgres", "SELECT count(*) FROM pgbox.metric_samples"))).isGreaterThan(0);
+            assertThat(Files.readString(replica.dir().resolve(".pgbox/log/agent.log"))).doesNotContain("history not written");
+        }
+    }
 }

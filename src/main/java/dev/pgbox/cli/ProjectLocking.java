@@ -46,7 +46,11 @@ final class ProjectLocking implements CommandLine.IExecutionStrategy {
     static final Set<String> READ_ONLY = Set.of("pgbox", "pgbox init", "pgbox completion", "pgbox install", "pgbox status", "pgbox config", "pgbox agent",
             "pgbox db", "pgbox db shell", "pgbox db query", "pgbox app", "pgbox app list", "pgbox app url",
             "pgbox rls", "pgbox rls test", "pgbox rls audit", "pgbox security", "pgbox security audit",
-            "pgbox ha", "pgbox ha status");
+            "pgbox ha", "pgbox ha status",
+            "pgbox alerts", "pgbox alerts list", "pgbox alerts silence", "pgbox alerts test",
+            "pgbox report", "pgbox report slow-queries", "pgbox report unused-indexes", "pgbox report missing-fk-indexes",
+            "pgbox report table-sizes", "pgbox report bloat", "pgbox report locks", "pgbox report activity", "pgbox report cache",
+            "pgbox report vacuum", "pgbox top");
 
     /** Commands that may make the project's state dir; the others have nothing to protect before it exists. */
     private static final Set<String> CREATORS = Set.of("pgbox start", "pgbox restart");

@@ -190,6 +190,24 @@ public enum Setting {
     PGBOX_ALERT_WEBHOOK_URL(Type.SECRET, "", "", Apply.START, null,
             "Webhook the agent POSTs alerts to as JSON (Slack- and Discord-compatible); empty: no webhook. "
                     + "Only in .env.secrets or the environment (such URLs carry a token)."),
+    PGBOX_ALERT_WEBHOOK_FORMAT(Type.CHOICE, "auto", "", Apply.START, null,
+            "Body of the webhook POST: slack ({\"text\"}), discord ({\"content\"}, at most 2000 characters), json "
+                    + "(text, content and a structured alerts array for other receivers), or auto (slack for hooks.slack.com, "
+                    + "discord for discord.com, json otherwise).", "auto", "slack", "discord", "json"),
+    PGBOX_ALERT_REPEAT(Type.DURATION, "4h", "", Apply.START, null,
+            "An alert still firing is sent again after this quiet period; 0 sends it once (and its resolve)."),
+    PGBOX_ALERT_SMTP_HOST(Type.STRING, "", "", Apply.START, null,
+            "SMTP server for email alerts; empty: no email. Needs PGBOX_ALERT_EMAIL_FROM and PGBOX_ALERT_EMAIL_TO."),
+    PGBOX_ALERT_SMTP_PORT(Type.PORT, "587", "", Apply.START, null, "Port of the SMTP server (587: submission with STARTTLS)."),
+    PGBOX_ALERT_SMTP_SECURITY(Type.CHOICE, "starttls", "", Apply.START, null,
+            "starttls (the server must offer STARTTLS, else nothing is sent), tls (TLS from the first byte, usually port 465), "
+                    + "or none (plain text: only to a loopback SMTP server, e.g. a local relay or a test server).",
+            "starttls", "tls", "none"),
+    PGBOX_ALERT_SMTP_USER(Type.STRING, "", "", Apply.START, null, "SMTP login; empty: send without logging in."),
+    PGBOX_ALERT_SMTP_PASSWORD(Type.SECRET, "", "", Apply.START, null,
+            "Password of PGBOX_ALERT_SMTP_USER (only in .env.secrets or the environment)."),
+    PGBOX_ALERT_EMAIL_FROM(Type.STRING, "", "", Apply.START, null, "Sender address of email alerts."),
+    PGBOX_ALERT_EMAIL_TO(Type.STRING, "", "", Apply.START, null, "Recipients of email alerts, comma-separated."),
 
     // ---- high availability: Patroni and etcd (pgbox ha); one block, kept together
     PATRONI_CLUSTER(Type.IDENT, "pgbox", "", Apply.INIT, null,

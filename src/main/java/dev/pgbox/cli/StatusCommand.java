@@ -53,6 +53,9 @@ final class StatusCommand extends BaseCommand implements Callable<Integer> {
         printBackups(r.backups(), o);
         o.println("agent        " + (r.agentRunning() ? "running · pid " + r.agentPid() + " · schedules: pgbox agent --jobs"
                 : "not running (PGBOX_AGENT=off, or start it with 'pgbox start')"));
+        if (r.metricsUrl() != null) {
+            o.println("metrics      " + r.metricsUrl() + " (Prometheus text)");
+        }
         List<String> apps = r.apps().stream().map(a -> a.name() + " (" + Size.human(a.sizeBytes()) + ", " + a.connections() + " conn)").toList();
         o.println("apps         " + (apps.isEmpty() ? "none (pgbox app create NAME)" : String.join(", ", apps)));
         printComponents(r, o);

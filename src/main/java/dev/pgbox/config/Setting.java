@@ -248,6 +248,8 @@ public enum Setting {
             "How often the agent collects metrics from the server and every app database; 0 turns collection off."),
     PGBOX_METRICS_PORT(Type.PORT, "9187", "", Apply.START, null,
             "Port of the agent's /metrics endpoint on 127.0.0.1 (postgres_exporter's port; give each project on a box its own)."),
+    PGBOX_METRICS_HISTORY(Type.DURATION, "24h", "", Apply.START, null,
+            "How long the agent keeps its metric samples in the pgbox.metric_samples table of the postgres database (zeros are not stored); 0 keeps none."),
 
     // ---- alerts: the doctor's findings sent on change (pgbox alerts)
     PGBOX_ALERT_WEBHOOK_URL(Type.SECRET, "", "", Apply.START, null,

@@ -20,6 +20,8 @@ import dev.pgbox.component.PgBackRestComponent;
 import dev.pgbox.component.Project;
 import dev.pgbox.config.Setting;
 import dev.pgbox.config.Settings;
+import dev.pgbox.monitor.Metrics;
+import dev.pgbox.monitor.MetricsServer;
 import java.util.List;
 import java.util.OptionalLong;
 
@@ -46,7 +48,8 @@ public final class StatusService {
                 running ? AppUrls.main(settings, project.instance()).libpq() : null,
                 running ? backups(server, project) : null,
                 running ? apps(server) : null,
-                health);
+                health,
+                agentPid.isPresent() && Metrics.serves(settings) ? MetricsServer.url(settings.integer(Setting.PGBOX_METRICS_PORT)) : null);
     }
 
     private static StatusReport.Supervision supervision(Server server) {

@@ -249,7 +249,10 @@ public enum Setting {
     PGBOX_METRICS_PORT(Type.PORT, "9187", "", Apply.START, null,
             "Port of the agent's /metrics endpoint on 127.0.0.1 (postgres_exporter's port; give each project on a box its own)."),
     PGBOX_METRICS_HISTORY(Type.DURATION, "24h", "", Apply.START, null,
-            "How long the agent keeps its metric samples in the pgbox.metric_samples table of the postgres database (zeros are not stored); 0 keeps none."),
+            "How long the agent keeps its metric samples in the pgbox.metric_samples table of the postgres database (an unlogged "
+                    + "table: no WAL, no backups; emptied by a crash); zeros are not stored; 0 keeps none."),
+    PGBOX_METRICS_HISTORY_EVERY(Type.DURATION, "1min", "", Apply.START, null,
+            "How often a collection is also written to the history (the endpoint always serves the latest); 0: every collection."),
 
     // ---- alerts: the doctor's findings sent on change (pgbox alerts)
     PGBOX_ALERT_WEBHOOK_URL(Type.SECRET, "", "", Apply.START, null,

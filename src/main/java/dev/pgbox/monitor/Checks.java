@@ -356,6 +356,11 @@ public final class Checks {
      */
     public static Finding scheduleAge(String check, String what, Double lastEpoch, Double sinceEpoch, double periodSeconds, double now,
                                       String schedule, Thresholds t, String fix) {
+        if (schedule == null || schedule.isBlank()) {
+            Double last = lastEpoch;
+            return ok(check, null, "not scheduled (its schedule setting is empty)" + (last == null ? "" : "; last good " + what + " "
+                    + age(now - last) + " ago"), "none without a schedule", "only scheduled work has an age to hold it against");
+        }
         String threshold = "warn after " + t.backupWarnPeriods() + " periods of '" + schedule + "' (" + age(t.backupWarnPeriods() * periodSeconds)
                 + "), critical after " + t.backupCriticalPeriods() + " (" + age(t.backupCriticalPeriods() * periodSeconds) + ")";
         String why = "a backup nobody took (or a restore nobody tried) is found missing on the day it is needed";

@@ -239,6 +239,9 @@ public final class Doctor {
 
     /** The time between two runs of a schedule (the one after the next, to skip a partial first period). */
     static double period(String schedule) {
+        if (schedule.isBlank()) {
+            return 0; // no schedule: nothing is due
+        }
         CronSchedule c = CronSchedule.parse(schedule);
         ZonedDateTime next = c.next(ZonedDateTime.now());
         return Duration.between(next, c.next(next)).toSeconds();

@@ -32,6 +32,9 @@ public final class Metrics {
     private final Server server;
     private final Consumer<String> log;
     private final long keepSeconds;
+    /** Nanos between history writes, and when the next one is due. */
+    private final long keepEvery;
+    private long nextKeep = System.nanoTime();
 
     private volatile List<MetricSample> latest = List.of();
     private volatile DoctorReport doctor;
@@ -55,6 +58,7 @@ public final class Metrics {
         this.server = server;
         this.log = log;
         this.keepSeconds = Math.max(0, server.settings().millis(Setting.PGBOX_METRICS_HISTORY) / 1000);
+        this.keepEvery = Math.max(0, server.settings().millis(Setting.PGBOX_METRICS_HISTORY_EVERY)) * 1_000_000;
     }
 
     /** Whether the agent serves /metrics for these settings (collection on). */
@@ -152,7 +156,8 @@ public final class Metrics {
         if (writable == null) {
             writable = !Standby.is(server.layout());
         }
-        if (writable && keepSeconds > 0) {
+        if (writable && keepSeconds > 0 && System.nanoTime() - nextKeep >= 0) {
+            nextKeep = System.nanoTime() + keepEvery;
             try {
                 if (!schemaReady) {
                     MetricsSql.ensureSchema(server.admin());

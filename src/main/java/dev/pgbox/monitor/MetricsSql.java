@@ -28,12 +28,16 @@ public final class MetricsSql {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Creates the history's schema and table when missing (idempotent): owned by the superuser, closed to PUBLIC. */
+    /**
+     * Creates the history's schema and table when missing (idempotent): owned by the superuser, closed to
+     * PUBLIC. Unlogged: a short history of samples is not worth WAL, archive space and backup time (a
+     * crash empties it; replicas never have one).
+     */
     static final String ENSURE_SCHEMA = """
             CREATE SCHEMA IF NOT EXISTS pgbox AUTHORIZATION postgres;
             COMMENT ON SCHEMA pgbox IS 'pgbox''s own state: the agent''s metric history (pgbox.metric_samples)';
             REVOKE ALL ON SCHEMA pgbox FROM PUBLIC;
-            CREATE TABLE IF NOT EXISTS pgbox.metric_samples (
+            CREATE UNLOGGED TABLE IF NOT EXISTS pgbox.metric_samples (
                 at timestamptz NOT NULL,
                 name text NOT NULL,
                 labels jsonb NOT NULL DEFAULT '{}',

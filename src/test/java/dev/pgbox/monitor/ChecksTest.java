@@ -252,6 +252,10 @@ class ChecksTest {
         assertThat(warn.fix()).isEqualTo("pgbox db backup");
         assertThat(Checks.scheduleAge("backup_age", "physical backup", NOW - 4 * day, null, day, NOW, "30 2 * * *", T, "x").severity())
                 .isEqualTo(Severity.CRITICAL);
+        // no schedule (an empty setting): nothing is due, so nothing is late, however old the last one
+        Finding unscheduled = Checks.scheduleAge("backup_age", "physical backup", NOW - 40 * day, null, 0, NOW, "", T, "x");
+        assertThat(unscheduled.severity()).isEqualTo(Severity.OK);
+        assertThat(unscheduled.value()).startsWith("not scheduled").contains("40 d");
         assertThat(Checks.scheduleAge("drill_age", "restore drill", null, null, 7 * day, NOW, "0 5 * * 0", T, "x").severity())
                 .isEqualTo(Severity.OK);
         Finding never = Checks.scheduleAge("drill_age", "restore drill", null, NOW - 15 * day, 7 * day, NOW, "0 5 * * 0", T, "pgbox db verify");

@@ -56,6 +56,10 @@ final class StatusCommand extends BaseCommand implements Callable<Integer> {
         if (r.metricsUrl() != null) {
             o.println("metrics      " + r.metricsUrl() + " (Prometheus text)");
         }
+        if (r.alertsFiring() != null) {
+            o.println("alerts       " + (r.alertsFiring() == 0 ? "none firing" : r.alertsFiring() + " firing: pgbox alerts list")
+                    + " · checks: pgbox doctor");
+        }
         List<String> apps = r.apps().stream().map(a -> a.name() + " (" + Size.human(a.sizeBytes()) + ", " + a.connections() + " conn)").toList();
         o.println("apps         " + (apps.isEmpty() ? "none (pgbox app create NAME)" : String.join(", ", apps)));
         printComponents(r, o);

@@ -134,7 +134,7 @@ public final class Doctor {
                 // wraparound in any database (postgres, template1) stops the whole server: their age counts too
                 facts.databases().stream().filter(d -> !databases.contains(d.name())).forEach(d -> findings.add(Checks.xidAge(d, t)));
             }
-            findings.addAll(get(backups));
+            findings.addAll(backupsOrProblem(backups));
             return DoctorReport.of(Instant.now().toString(), databases, millisSince(t0), findings);
         } finally {
             pool.shutdownNow();
@@ -235,6 +235,17 @@ public final class Doctor {
                     "pgbox db verify (restores the last backup into a scratch server and checks it)"));
         }
         return out;
+    }
+
+    /** The backup findings; a failure to read them is a warning of its own, never the end of the whole report. */
+    private static List<Finding> backupsOrProblem(Future<List<Finding>> backups) {
+        try {
+            return get(backups);
+        } catch (RuntimeException e) {
+            String why = e instanceof PgboxException p ? p.getMessage() + (p.reason() == null ? "" : ": " + p.reason()) : e.toString();
+            return List.of(new Finding("backup_age", Severity.WARN, null, null, "the check failed: " + why, "checkable",
+                    "a backup age nobody can check is a backup nobody watches", "pgbox db backup --list; pgbox --verbose doctor"));
+        }
     }
 
     /** The time between two runs of a schedule (the one after the next, to skip a partial first period). */

@@ -13,11 +13,12 @@ import java.util.List;
  * @param role "primary", or "replica" for a hot standby made by 'pgbox db replica --init'
  * @param components each component's health, in start order
  * @param metricsUrl the agent's Prometheus endpoint while the agent runs and collects metrics; null otherwise
+ * @param alertsFiring how many of the doctor's findings are alerts now (pgbox alerts list); null when the agent is not running
  */
 public record StatusReport(String project, String env, String role, String dataDir, String socketDir, String host, int port, boolean running,
                            boolean agentRunning, Long agentPid, boolean initialized, Supervision supervision, Long pid,
                            @JsonUnwrapped LiveFacts live, String url, BackupFacts backups, List<App> apps,
-                           List<Health> components, String metricsUrl) {
+                           List<Health> components, String metricsUrl, Integer alertsFiring) {
 
     /**
      * What keeps the server up: at boot, after a crash, and the crashes so far.

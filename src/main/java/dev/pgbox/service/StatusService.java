@@ -49,7 +49,17 @@ public final class StatusService {
                 running ? backups(server, project) : null,
                 running ? apps(server) : null,
                 health,
-                agentPid.isPresent() && Metrics.serves(settings) ? MetricsServer.url(settings.integer(Setting.PGBOX_METRICS_PORT)) : null);
+                agentPid.isPresent() && Metrics.serves(settings) ? MetricsServer.url(settings.integer(Setting.PGBOX_METRICS_PORT)) : null,
+                agentPid.isPresent() ? alertsFiring(l) : null);
+    }
+
+    /** The alerts in the agent's state now; null when that state cannot be read (status never fails on it). */
+    private static Integer alertsFiring(Layout l) {
+        try {
+            return dev.pgbox.alerts.AlertsService.list(l).alerts().size();
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     private static StatusReport.Supervision supervision(Server server) {

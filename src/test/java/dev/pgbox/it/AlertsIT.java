@@ -137,6 +137,9 @@ class AlertsIT {
             assertThat(row.has("silenced_until")).isFalse();
             String text = p.ok("alerts", "list").stdout();
             assertThat(text).contains("agent running", "connections", "warn");
+            // status counts it too
+            assertThat(new ObjectMapper().readTree(p.ok("status", "--json").stdout()).path("alerts_firing").asInt()).isEqualTo(1);
+            assertThat(p.ok("status").stdout()).contains("alerts       1 firing: pgbox alerts list");
 
             // alerts test reaches both notifiers now
             PgboxProject.Run test = p.pgboxAs(null, secrets, "alerts", "test");
@@ -151,6 +154,7 @@ class AlertsIT {
             await("the resolve by mail", () -> mailBodies().stream().anyMatch(m -> m.contains("[RESOLVED] connections")));
             assertThat(count(received(), "firing:connections")).isEqualTo(1);
             await("the state to be empty", () -> list.get().get("alerts").isEmpty());
+            assertThat(p.ok("status").stdout()).contains("alerts       none firing");
 
             // silenced: the same condition is tracked but not sent
             assertThat(p.ok("alerts", "silence", "connections", "--for", "1h").stdout()).contains("silenced connections until");

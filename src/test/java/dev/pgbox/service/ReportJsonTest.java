@@ -22,12 +22,12 @@ class ReportJsonTest {
                 "postgresql://app@127.0.0.1:6543/app", new StatusReport.BackupFacts(true, 12, "0000000100000000000000AB", 1714557600,
                 0, "", 0, true, null, "2024-05-01T11:00:00Z", 1.5, 2, "20240501-100000F", "full", "2024-05-01T10:00:05Z"),
                 List.of(new StatusReport.App("shop", 9000, 1, 20)),
-                List.of(Health.up("postgresql", "running"), Health.off("agent", "PGBOX_AGENT=off")), null);
+                List.of(Health.up("postgresql", "running"), Health.off("agent", "PGBOX_AGENT=off")), null, 2);
         JsonNode j = Json.tree(r);
         assertThat(j.fieldNames()).toIterable().containsExactly("project", "env", "role", "data_dir", "socket_dir", "host", "port", "running",
                 "agent_running", "agent_pid", "initialized", "supervision", "pid", "version", "started_at", "uptime_seconds",
                 "connections", "max_connections", "database", "database_bytes", "in_recovery", "ssl", "listen_addresses", "extensions",
-                "url", "backups", "apps", "components");
+                "url", "backups", "apps", "components", "alerts_firing");
         assertThat(j.path("agent_pid").asLong()).isEqualTo(77);
         assertThat(j.path("uptime_seconds").asLong()).isEqualTo(125);
         assertThat(j.path("extensions").get(0).path("name").asText()).isEqualTo("vector");
@@ -47,7 +47,7 @@ class ReportJsonTest {
     void stoppedStatusLeavesOutWhatOnlyARunningServerHas() {
         StatusReport r = new StatusReport("/p", "dev", "primary", "/s/data", "/s/run", "localhost", 6543, false, false, null, false,
                 new StatusReport.Supervision("agent", false, "pg_ctl", 0, null, null, "/c", "/l", "/a"), null, null, null, null, null,
-                List.of(new Health("postgresql", Health.State.DOWN, "stopped", "run 'pgbox start'")), null);
+                List.of(new Health("postgresql", Health.State.DOWN, "stopped", "run 'pgbox start'")), null, null);
         JsonNode j = Json.tree(r);
         assertThat(j.fieldNames()).toIterable().containsExactly("project", "env", "role", "data_dir", "socket_dir", "host", "port", "running",
                 "agent_running", "initialized", "supervision", "components");

@@ -13,8 +13,10 @@ import picocli.CommandLine.Option;
 
 @Command(name = "agent", mixinStandardHelpOptions = true,
         description = {"The long-running pgbox process: scheduled dumps (BACKUP_SCHEDULE, with BACKUP_DUMP_RETENTION),",
-                "physical backups (BACKUP_PHYSICAL_SCHEDULE) and restore drills (VERIFY_SCHEDULE). 'pgbox start' starts it",
-                "in the background and 'pgbox stop' stops it; run it by hand in the foreground, or --jobs to see the plan."})
+                "physical backups (BACKUP_PHYSICAL_SCHEDULE) and restore drills (VERIFY_SCHEDULE); metrics every",
+                "PGBOX_METRICS_INTERVAL served on 127.0.0.1:PGBOX_METRICS_PORT/metrics; the doctor every PGBOX_DOCTOR_INTERVAL",
+                "for alerts (pgbox alerts). 'pgbox start' starts it in the background and 'pgbox stop' stops it; run it by",
+                "hand in the foreground, or --jobs to see the plan."})
 final class AgentCommand extends BaseCommand implements Callable<Integer> {
     @Option(names = "--jobs", description = "Print the scheduled jobs and their next runs, then exit.")
     boolean jobs;

@@ -190,8 +190,8 @@ public final class Checks {
                         why, "pgbox db replica --status; check the primary is up and reachable, then see the server log"));
             } else if (f.replayDelaySeconds() != null) {
                 Severity sev = higher(f.replayDelaySeconds(), t.lagWarn(), t.lagCritical());
-                out.add(new Finding("replication_lag", sev, null, "replay", "last replayed commit " + age(f.replayDelaySeconds()) + " ago",
-                        threshold, why + " (on a quiet primary this grows without harm: nothing new to replay)",
+                out.add(new Finding("replication_lag", sev, null, "replay", f.replayDelaySeconds() == 0 ? "caught up: all received WAL replayed"
+                        : "replaying, last replayed commit " + age(f.replayDelaySeconds()) + " ago", threshold, why,
                         sev == Severity.OK ? null : "pgbox db replica --status; check the network and this machine's disk speed"));
             } else {
                 out.add(ok("replication_lag", null, "streaming, nothing replayed yet", threshold, why));

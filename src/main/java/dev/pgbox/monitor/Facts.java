@@ -167,7 +167,9 @@ public final class Facts {
                 + "   'state', r.state, 'lag_bytes', CASE WHEN pg_is_in_recovery() THEN NULL"
                 + "   ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), r.replay_lsn)::bigint END,"
                 + "   'lag_seconds', extract(epoch FROM r.replay_lag))), '[]') FROM pg_stat_replication r),"
-                + " 'replay_delay', CASE WHEN pg_is_in_recovery() THEN extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END,"
+                // caught up (everything received is replayed) is no delay, however long the primary has been quiet
+                + " 'replay_delay', CASE WHEN NOT pg_is_in_recovery() THEN NULL WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0"
+                + "   ELSE greatest(0, extract(epoch FROM now() - pg_last_xact_replay_timestamp())) END,"
                 + " 'receiving', EXISTS (SELECT FROM pg_stat_wal_receiver WHERE status = 'streaming'),"
                 + " 'apps', (SELECT coalesce(json_agg(datname ORDER BY datname), '[]') FROM pg_database"
                 + "   WHERE shobj_description(oid, 'pg_database') = " + SqlText.literal(Apps.MARKER) + "))";

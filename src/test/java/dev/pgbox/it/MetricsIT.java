@@ -184,6 +184,18 @@ class MetricsIT {
                     .isEqualTo("u");
             assertThat(Long.parseLong(primary.admin().value("postgres", "SELECT count(*) FROM pgbox.metric_samples"))).isGreaterThan(0);
             assertThat(Files.readString(replica.dir().resolve(".pgbox/log/agent.log"))).doesNotContain("history not written");
+
+            // the doctor runs on the replica too: streaming, and caught up with a primary that writes nothing now
+            PgboxProject.Run doc = replica.pgbox("doctor", "--json");
+            assertThat(doc.stderr()).as(doc.all()).isBlank();
+            com.fasterxml.jackson.databind.JsonNode lag = null;
+            for (com.fasterxml.jackson.databind.JsonNode f : new com.fasterxml.jackson.databind.ObjectMapper().readTree(doc.stdout())
+                    .path("findings")) {
+                lag = f.path("check").asText().equals("replication_lag") ? f : lag;
+            }
+            assertThat(lag).as(doc.stdout()).isNotNull();
+            assertThat(lag.path("severity").asText()).isEqualTo("ok");
+            assertThat(lag.path("value").asText()).startsWith("caught up");
         }
     }
 }

@@ -155,6 +155,13 @@ class ChecksTest {
         Facts.Server cut = new Facts.Server(1, 100, 3, true, NOW, List.of(), List.of(), 0, 0, base.archiver(), List.of(), 1.0, false,
                 List.of());
         assertThat(Checks.replication(cut, T, true)).singleElement().satisfies(f -> assertThat(f.severity()).isEqualTo(Severity.CRITICAL));
+        // caught up behind a quiet primary: no delay, however old the last commit
+        Facts.Server caughtUp = new Facts.Server(1, 100, 3, true, NOW, List.of(), List.of(), 0, 0, base.archiver(), List.of(), 0.0, true,
+                List.of());
+        assertThat(Checks.replication(caughtUp, T, true)).singleElement().satisfies(f -> {
+            assertThat(f.severity()).isEqualTo(Severity.OK);
+            assertThat(f.value()).startsWith("caught up");
+        });
     }
 
     @Test

@@ -67,8 +67,15 @@ class DoctorIT {
         }
         // a superuser session holds a lock in an open transaction and goes idle; another one waits for it
         hold("doctor_holder", "shop", "BEGIN; LOCK TABLE items IN ACCESS EXCLUSIVE MODE;\n");
-        hold("doctor_waiter", "shop", "SELECT count(*) FROM items;\n");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        // the waiter starts only once the lock is held, or its query could run first and never wait
+        while (!"1".equals(admin.value("shop", "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)"
+                + " WHERE a.application_name = 'doctor_holder' AND l.mode = 'AccessExclusiveLock' AND l.granted"
+                + " AND l.relation = 'public.items'::regclass"))) {
+            assertThat(System.nanoTime()).as("the holder never took the lock").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        hold("doctor_waiter", "shop", "SELECT count(*) FROM items;\n");
         while (!"1".equals(admin.value("postgres",
                 "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'doctor_waiter' AND wait_event_type = 'Lock'"))) {
             assertThat(System.nanoTime()).as("the waiter never waited for the lock").isLessThan(deadline);

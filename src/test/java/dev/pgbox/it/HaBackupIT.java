@@ -303,8 +303,21 @@ class HaBackupIT {
         if (r.exitCode() != 0) {
             Path log = p.dir().resolve(".pgbox/log/patroni.log");
             String patroni = Files.exists(log) ? Files.readString(log) : "(no patroni.log)";
+            StringBuilder server = new StringBuilder();
+            try (var files = Files.list(p.dir().resolve(".pgbox/log"))) {
+                // the server's own log says why a replay stopped (the last lines of the newest file)
+                files.filter(f -> f.getFileName().toString().startsWith("postgresql"))
+                        .max(java.util.Comparator.comparing(f -> f.toFile().lastModified())).ifPresent(f -> {
+                            try {
+                                String t = Files.readString(f);
+                                server.append(f.getFileName()).append(":\n").append(t.substring(Math.max(0, t.length() - 4000)));
+                            } catch (java.io.IOException e) {
+                                server.append(e);
+                            }
+                        });
+            }
             assertThat(r.exitCode()).as("pgbox " + String.join(" ", args) + ":\n" + r.all() + "\npatroni.log:\n"
-                    + patroni.substring(Math.max(0, patroni.length() - 6000))).isZero();
+                    + patroni.substring(Math.max(0, patroni.length() - 6000)) + "\n" + server).isZero();
         }
         return r;
     }

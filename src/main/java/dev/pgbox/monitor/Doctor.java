@@ -164,18 +164,19 @@ public final class Doctor {
             Path wal = dataDir.resolve("pg_wal").toRealPath();
             FileStore data = Files.getFileStore(dataDir);
             FileStore walStore = Files.getFileStore(wal);
-            long dataUsed = data.getTotalSpace() - data.getUsableSpace();
-            long walUsed = walStore.getTotalSpace() - walStore.getUsableSpace();
+            long dataUsed = data.getTotalSpace() - data.getUnallocatedSpace();
+            long walUsed = walStore.getTotalSpace() - walStore.getUnallocatedSpace();
             List<DoctorState.Sample> samples = state.samples();
             DoctorState.Sample base = DoctorState.baseline(samples, now);
             state.addSample(samples, new DoctorState.Sample(now, dataUsed, walUsed));
             List<Finding> out = new ArrayList<>();
             boolean shared = walStore.equals(data);
-            out.add(Checks.disk(shared ? "data+wal" : "data", dataDir.toString(), data.getTotalSpace(), data.getUsableSpace(),
+            // as df counts: used / (used + available to PostgreSQL), so blocks reserved for root are not "free"
+            out.add(Checks.disk(shared ? "data+wal" : "data", dataDir.toString(), dataUsed + data.getUsableSpace(), data.getUsableSpace(),
                     base == null ? null : Checks.daysUntilFull(base.dataUsed(), base.epoch(), dataUsed, now, data.getUsableSpace()),
                     base != null, t));
             if (!shared) {
-                out.add(Checks.disk("wal", wal.toString(), walStore.getTotalSpace(), walStore.getUsableSpace(),
+                out.add(Checks.disk("wal", wal.toString(), walUsed + walStore.getUsableSpace(), walStore.getUsableSpace(),
                         base == null ? null : Checks.daysUntilFull(base.walUsed(), base.epoch(), walUsed, now, walStore.getUsableSpace()),
                         base != null, t));
             }

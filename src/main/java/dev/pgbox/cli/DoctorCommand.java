@@ -52,10 +52,10 @@ final class DoctorCommand extends BaseCommand implements Callable<Integer> {
             String where = String.join(", ", java.util.stream.Stream.of(f.database(), f.object()).filter(x -> x != null).toList());
             o.println();
             o.println(f.severity().label().toUpperCase(java.util.Locale.ROOT) + " " + f.check() + (where.isEmpty() ? "" : " (" + where + ")"));
-            o.println("  value:     " + f.value());
+            o.println("  value:     " + dev.pgbox.SafeText.printable(f.value()));
             o.println("  threshold: " + f.threshold());
             o.println("  why:       " + f.why());
-            o.println("  fix:       " + f.fix());
+            o.println("  fix:       " + dev.pgbox.SafeText.printable(f.fix()));
         }
         o.println();
         o.println(r.worst().label() + ": " + r.critical() + " critical, " + r.warn() + " warning(s), " + r.ok() + " ok · "

@@ -67,8 +67,9 @@ final class Tables {
         }
     }
 
+    /** A cell as the terminal may show it (no control characters from the data). */
     private static String text(String v) {
-        return v == null ? "" : v;
+        return v == null ? "" : dev.pgbox.SafeText.printable(v);
     }
 
     private static String pad(String s, int w) {

@@ -32,7 +32,7 @@ public final class Screen {
         if (sessions.size() > room && room > 0) {
             out.set(out.size() - 1, "... " + (sessions.size() - room + 1) + " more sessions (make the terminal taller)");
         }
-        return out.stream().map(l -> fit(l, width)).toList();
+        return out.stream().map(l -> fit(dev.pgbox.SafeText.printable(l), width)).toList();
     }
 
     static String row(String pid, String db, String user, String state, String wait, String duration, String query) {

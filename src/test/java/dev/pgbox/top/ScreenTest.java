@@ -42,6 +42,14 @@ class ScreenTest {
     }
 
     @Test
+    void controlCharactersInAQueryNeverReachTheTerminal() {
+        // any client can put ESC sequences in its query text (a comment): shown, they would rewrite the admin's screen
+        String query = "SELECT 1 /* \u001b]0;owned\u0007\u001b[2J\r\u009b31m */";
+        List<String> lines = Screen.lines(snapshot(List.of(session(7, "active", 3, query))), 200, 50, null);
+        assertThat(String.join("\n", lines)).doesNotContain("\u001b", "\u0007", "\r", "\u009b").contains("SELECT 1 /* ?]0;owned??[2J??31m */");
+    }
+
+    @Test
     void sessionsThatDoNotFitAreCounted() {
         List<Activity.Session> many = new ArrayList<>();
         for (int i = 0; i < 30; i++) {

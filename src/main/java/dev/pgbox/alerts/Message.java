@@ -34,17 +34,28 @@ public record Message(String source, List<Alert> alerts) {
     /** The webhook body for a format: slack, discord or json (see PGBOX_ALERT_WEBHOOK_FORMAT). */
     public Map<String, Object> webhookBody(String format) {
         return switch (format) {
-            case "slack" -> Map.of("text", text());
-            case "discord" -> Map.of("content", clip(text(), DISCORD_LIMIT));
+            // the text holds values any database client can shape (query texts): Slack would read <!channel> in it
+            // as a mention of everyone, so its control characters are escaped as Slack asks; Discord is told to
+            // ping nobody, whatever the content says (@everyone)
+            case "slack" -> Map.of("text", slackEscaped(text()));
+            case "discord" -> Map.of("content", clip(text(), DISCORD_LIMIT), "allowed_mentions", NO_MENTIONS);
             default -> {
                 Map<String, Object> body = new java.util.LinkedHashMap<>();
                 body.put("text", text());
                 body.put("content", clip(text(), DISCORD_LIMIT));
+                body.put("allowed_mentions", NO_MENTIONS);
                 body.put("source", source);
                 body.put("alerts", alerts);
                 yield body;
             }
         };
+    }
+
+    private static final Map<String, Object> NO_MENTIONS = Map.of("parse", java.util.List.of());
+
+    /** Slack's message text: &, < and > are its markup (links, mentions), escaped as its docs say. */
+    static String slackEscaped(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
     static String clip(String s, int max) {

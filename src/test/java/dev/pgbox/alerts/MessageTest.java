@@ -32,6 +32,22 @@ class MessageTest {
     }
 
     @Test
+    void textFromTheDatabaseMentionsNobody() throws Exception {
+        // a long transaction's finding quotes its query, which any app can shape: no @everyone, no <!channel>
+        Alert a = new Alert(Alert.FIRING, "long_transaction/app/pid 7", "long_transaction", "warn", "app", "pid 7",
+                "transaction open 6 min: SELECT '<!channel> @everyone & co'", "warn 5 min", "holds locks", "pg_cancel_backend(7)",
+                "2026-12-01T10:00:00Z", "2026-12-01T10:00:00Z");
+        Message bad = new Message("pgbox on db1", List.of(a));
+        ObjectMapper json = new ObjectMapper();
+        String slack = json.readTree(WebhookNotifier.of("https://hooks.slack.com/services/T0/B0/x", "auto").body(bad)).get("text").asText();
+        assertThat(slack).contains("SELECT '&lt;!channel&gt; @everyone &amp; co'").doesNotContain("<!channel>");
+        JsonNode discord = json.readTree(WebhookNotifier.of("https://discord.com/api/webhooks/1/x", "auto").body(bad));
+        assertThat(discord.get("allowed_mentions").get("parse")).isEmpty();
+        assertThat(json.readTree(WebhookNotifier.of("https://alerts.example.com/hook", "auto").body(bad)).get("allowed_mentions")
+                .get("parse")).isEmpty();
+    }
+
+    @Test
     void slackGetsTextDiscordGetsContentAndOthersGetEveryFieldWithTheAlerts() throws Exception {
         WebhookNotifier slack = WebhookNotifier.of("https://hooks.slack.com/services/T0/B0/secret", "auto");
         WebhookNotifier discord = WebhookNotifier.of("https://discord.com/api/webhooks/1/secret", "auto");
@@ -42,7 +58,7 @@ class MessageTest {
         assertThat(s.fieldNames()).toIterable().containsExactly("text");
         assertThat(s.get("text").asText()).isEqualTo(m.text());
         JsonNode d = json.readTree(discord.body(m));
-        assertThat(d.fieldNames()).toIterable().containsExactly("content");
+        assertThat(d.fieldNames()).toIterable().containsExactlyInAnyOrder("content", "allowed_mentions");
         assertThat(d.get("content").asText()).isEqualTo(m.text());
         JsonNode o = json.readTree(other.body(m));
         assertThat(o.get("text").asText()).isEqualTo(m.text());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
 import dev.pgbox.apps.AppName;
+import dev.pgbox.apps.Apps;
 import dev.pgbox.backup.BackupSet;
 import dev.pgbox.backup.Drills;
 import dev.pgbox.backup.PhysicalBackups;
@@ -78,8 +79,8 @@ public final class Doctor {
                 if (!server.running()) {
                     return DoctorReport.of(Instant.now().toString(), List.of(), millisSince(t0), List.of(notRunning()));
                 }
-                if (app != null) {
-                    databases(Facts.server(instance), s, app); // an app that does not exist: say so, not "cannot connect"
+                if (app != null && !app.equals(s.get(Setting.POSTGRES_DB))) {
+                    new Apps(server).requirePgboxApp(new AppName(app)); // an app that does not exist: say so, not "cannot connect"
                 }
                 throw e;
             }
@@ -142,7 +143,7 @@ public final class Doctor {
     }
 
     /** The databases to check: the main one and every app, or the one asked for (which must exist). */
-    private static List<String> databases(Facts.Server facts, Settings s, String app) {
+    private List<String> databases(Facts.Server facts, Settings s, String app) {
         String main = s.get(Setting.POSTGRES_DB);
         if (app == null) {
             List<String> all = new ArrayList<>();
@@ -151,8 +152,7 @@ public final class Doctor {
             return all;
         }
         if (!app.equals(main) && !facts.apps().contains(app)) {
-            throw new PgboxException(ErrorKind.CONFIG, "no app named '" + app + "'", "there is no database of that name made by pgbox",
-                    "see 'pgbox app list', or create it with 'pgbox app create " + new AppName(app) + "'");
+            new Apps(server).requirePgboxApp(new AppName(app)); // says which: missing, or not made by pgbox
         }
         return List.of(app);
     }

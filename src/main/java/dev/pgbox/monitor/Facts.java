@@ -6,6 +6,7 @@ import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
 import dev.pgbox.apps.Apps;
 import dev.pgbox.cluster.Instance;
+import dev.pgbox.sql.IndexRules;
 import dev.pgbox.sql.SqlText;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -94,11 +95,6 @@ public final class Facts {
 
     /** A sequence and the share of its range it has used. */
     public record Sequence(String name, long lastValue, long maxValue, double usedPercent) {
-    }
-
-    /** Reads the server-wide facts in one query. */
-    public static Server server(Instance instance) {
-        return parseServer(json(instance, "postgres", serverSql(instance.major())));
     }
 
     /** Reads one database's facts in one query; only rows past these limits come back. */
@@ -233,15 +229,12 @@ public final class Facts {
                 + "   'bytes', pg_relation_size(c.oid)) ORDER BY pg_relation_size(c.oid) DESC), '[]')"
                 + "   FROM pg_stat_user_indexes u JOIN pg_index i ON i.indexrelid = u.indexrelid JOIN pg_class c ON c.oid = i.indexrelid"
                 + "   JOIN pg_namespace n ON n.oid = c.relnamespace"
-                + "   WHERE u.idx_scan = 0 AND i.indisvalid AND NOT i.indisunique AND NOT i.indisprimary"
-                + "   AND NOT EXISTS (SELECT FROM pg_constraint k WHERE k.conindid = i.indexrelid) AND " + notExtension("i.indrelid") + "),"
+                + "   WHERE u.idx_scan = 0 AND i.indisvalid AND " + IndexRules.backsNothing("i") + " AND " + IndexRules.notExtension("i.indrelid") + "),"
                 + " 'fk_without_index', (SELECT coalesce(json_agg(json_build_object('name', quote_ident(k.conname), 'table', k.conrelid::regclass::text,"
                 + "   'columns', (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY x.n) FROM unnest(k.conkey) WITH ORDINALITY x(attnum, n)"
                 + "     JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = x.attnum))), '[]')"
-                + "   FROM pg_constraint k WHERE k.contype = 'f' AND " + notExtension("k.conrelid") + " AND NOT EXISTS (SELECT FROM pg_index i WHERE i.indrelid = k.conrelid"
-                + "     AND i.indisvalid AND i.indpred IS NULL"
-                + "     AND (i.indkey::int2[])[0:cardinality(k.conkey) - 1] @> k.conkey"
-                + "     AND (i.indkey::int2[])[0:cardinality(k.conkey) - 1] <@ k.conkey)),"
+                + "   FROM pg_constraint k WHERE k.contype = 'f' AND " + IndexRules.notExtension("k.conrelid") + " AND "
+                + IndexRules.fkWithoutIndex("k") + "),"
                 + " 'sequences', (SELECT coalesce(json_agg(json_build_object('name', q.name, 'last', q.last_value, 'max', q.max_value,"
                 + "   'pct', q.pct) ORDER BY q.pct DESC), '[]') FROM"
                 + "   (SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) AS name, last_value, max_value,"
@@ -249,12 +242,6 @@ public final class Facts {
                 + "      ELSE (max_value::numeric - last_value) / nullif(max_value::numeric - min_value, 0) END) * 100, 2) AS pct"
                 + "     FROM pg_sequences WHERE last_value IS NOT NULL) q WHERE q.pct >= " + sequenceWarn + "),"
                 + " 'sequence_count', (SELECT count(*) FROM pg_sequences))";
-    }
-
-    /** Tables an extension owns (pg_partman's, ...): their indexes and keys are the extension's business, not the app's. */
-    private static String notExtension(String relid) {
-        return "NOT EXISTS (SELECT FROM pg_depend e WHERE e.classid = 'pg_class'::regclass AND e.objid = " + relid
-                + " AND e.deptype = 'e')";
     }
 
     static Database parseDatabase(String name, JsonNode n) {

@@ -1,6 +1,7 @@
 package dev.pgbox.report;
 
 import dev.pgbox.sql.AdminSql;
+import dev.pgbox.sql.IndexRules;
 import java.util.List;
 
 /**
@@ -18,22 +19,16 @@ public record MissingFkIndexes(String database, List<ForeignKey> foreignKeys) {
     static MissingFkIndexes read(AdminSql sql, String database, int limit) {
         List<ForeignKey> rows = sql.rows(database, """
                 SELECT c.conrelid::regclass::text, c.conname, cols.list, c.confrelid::regclass::text, pg_relation_size(c.conrelid),
-                       format('CREATE INDEX CONCURRENTLY ON %s (%s);', c.conrelid::regclass, cols.list)
+                       format('CREATE INDEX CONCURRENTLY ON %%s (%%s);', c.conrelid::regclass, cols.list)
                 FROM pg_constraint c
                 JOIN pg_namespace n ON n.oid = c.connamespace
                 CROSS JOIN LATERAL (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.n) AS list
                                     FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, n)
                                     JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum) cols
                 WHERE c.contype = 'f' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-                  AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.conrelid
-                                  AND d.deptype = 'e')
-                  AND NOT EXISTS (
-                    SELECT FROM pg_index i
-                    WHERE i.indrelid = c.conrelid AND i.indisvalid AND i.indpred IS NULL
-                      AND i.indnkeyatts >= cardinality(c.conkey)
-                      AND (string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(c.conkey)] @> c.conkey
-                      AND (string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(c.conkey)] <@ c.conkey)
-                ORDER BY pg_relation_size(c.conrelid) DESC, 1, 2 LIMIT $1""", limit).stream()
+                  AND %s AND %s
+                ORDER BY pg_relation_size(c.conrelid) DESC, 1, 2 LIMIT $1""".formatted(IndexRules.notExtension("c.conrelid"),
+                IndexRules.fkWithoutIndex("c")), limit).stream()
                 .map(r -> new ForeignKey(r.get(0), r.get(1), r.get(2), r.get(3), Cells.count(r.get(4)), r.get(5)))
                 .toList();
         return new MissingFkIndexes(database, rows);

@@ -1,6 +1,7 @@
 package dev.pgbox.report;
 
 import dev.pgbox.sql.AdminSql;
+import dev.pgbox.sql.IndexRules;
 import java.util.List;
 
 /**
@@ -24,11 +25,7 @@ public record UnusedIndexes(String database, String statsSince, long totalBytes,
         List<Index> rows = sql.rows(database, "SELECT s.schemaname, s.relname, s.indexrelname, pg_relation_size(s.indexrelid), s.idx_scan,"
                 + " pg_get_indexdef(s.indexrelid), format('DROP INDEX CONCURRENTLY %I.%I;', s.schemaname, s.indexrelname)"
                 + " FROM pg_stat_user_indexes s JOIN pg_index i ON i.indexrelid = s.indexrelid"
-                + " WHERE s.idx_scan = 0 AND NOT i.indisprimary AND NOT i.indisunique AND NOT i.indisexclusion"
-                + " AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conindid = s.indexrelid)"
-                // an extension's own tables (pg_partman, pg_cron) are not the user's to change
-                + " AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = s.relid"
-                + " AND d.deptype = 'e')"
+                + " WHERE s.idx_scan = 0 AND " + IndexRules.backsNothing("i") + " AND " + IndexRules.notExtension("s.relid")
                 + " ORDER BY pg_relation_size(s.indexrelid) DESC, 1, 2, 3 LIMIT $1", limit).stream()
                 .map(r -> new Index(r.get(0), r.get(1), r.get(2), Cells.count(r.get(3)), Cells.count(r.get(4)), r.get(5), r.get(6)))
                 .toList();

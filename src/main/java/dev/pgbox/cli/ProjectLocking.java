@@ -40,7 +40,11 @@ final class ProjectLocking implements CommandLine.IExecutionStrategy {
             Map.entry("pgbox app rotate-password", ALWAYS),
             Map.entry("pgbox rls enable", ALWAYS),
             Map.entry("pgbox ha init", ALWAYS), Map.entry("pgbox ha join", ALWAYS),
-            Map.entry("pgbox ha switchover", ALWAYS), Map.entry("pgbox ha failover", ALWAYS));
+            Map.entry("pgbox ha switchover", ALWAYS), Map.entry("pgbox ha failover", ALWAYS),
+            Map.entry("pgbox migrate up", ALWAYS), Map.entry("pgbox migrate down", ALWAYS),
+            Map.entry("pgbox schema audit", pr -> pr.hasMatchedOption("--fix")),
+            Map.entry("pgbox partition create", ALWAYS), Map.entry("pgbox partition convert", ALWAYS),
+            Map.entry("pgbox jobs add", ALWAYS), Map.entry("pgbox jobs remove", ALWAYS));
 
     /** Commands that only read (or, like db query and db shell, run the user's own SQL), or that lock on their own (the agent's jobs). */
     static final Set<String> READ_ONLY = Set.of("pgbox", "pgbox init", "pgbox completion", "pgbox install", "pgbox status", "pgbox config", "pgbox agent",
@@ -50,7 +54,10 @@ final class ProjectLocking implements CommandLine.IExecutionStrategy {
             "pgbox alerts", "pgbox alerts list", "pgbox alerts silence", "pgbox alerts test",
             "pgbox report", "pgbox report slow-queries", "pgbox report unused-indexes", "pgbox report missing-fk-indexes",
             "pgbox report table-sizes", "pgbox report bloat", "pgbox report locks", "pgbox report activity", "pgbox report cache",
-            "pgbox report vacuum", "pgbox top", "pgbox doctor");
+            "pgbox report vacuum", "pgbox top", "pgbox doctor",
+            // migrate new and schema new-table only write files in the project folder; lint only reads
+            "pgbox migrate", "pgbox migrate new", "pgbox migrate status", "pgbox schema", "pgbox schema lint", "pgbox schema new-table",
+            "pgbox partition", "pgbox partition list", "pgbox jobs", "pgbox jobs list", "pgbox jobs history");
 
     /** Commands that may make the project's state dir; the others have nothing to protect before it exists. */
     private static final Set<String> CREATORS = Set.of("pgbox start", "pgbox restart");

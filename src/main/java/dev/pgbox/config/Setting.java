@@ -277,6 +277,24 @@ public enum Setting {
     PGBOX_ALERT_EMAIL_FROM(Type.STRING, "", "", Apply.START, null, "Sender address of email alerts."),
     PGBOX_ALERT_EMAIL_TO(Type.STRING, "", "", Apply.START, null, "Recipients of email alerts, comma-separated."),
 
+    // ---- migrations: pgbox migrate (per app, migrations/APP in the project folder)
+    PGBOX_MIGRATE_LOCK_TIMEOUT(Type.DURATION, "5s", "", Apply.PGBOX, null,
+            "lock_timeout of every migration statement: a statement waiting this long for a lock fails (and its migration "
+                    + "rolls back) instead of queueing every query of the app behind it."),
+
+    // ---- lint: pgbox schema lint (and migrate up, which lints first)
+    PGBOX_LINT_SMALL_TABLE(Type.SIZE, "10MB", "", Apply.PGBOX, null,
+            "When linting against the running server, a locking or rewriting statement on a table smaller than this is a "
+                    + "warning, not an error: it holds its lock only briefly."),
+
+    // ---- partitions: pgbox partition (pg_partman)
+    PGBOX_PARTITION_BATCH_ROWS(Type.INT, "10000", "rows", Apply.PGBOX, null,
+            "Rows copied per transaction when 'pgbox partition convert' moves a table's rows into its partitioned copy."),
+
+    // ---- jobs: pgbox jobs (pg_cron) and the jobs pgbox keeps for every app
+    PGBOX_SOFT_DELETE_RETENTION(Type.DURATION, "90d", "", Apply.PGBOX, null,
+            "How long soft-deleted rows (deleted_at set) of np_ tables stay before the daily purge job deletes them; 0: no purge job."),
+
     // ---- high availability: Patroni and etcd (pgbox ha); one block, kept together
     PATRONI_CLUSTER(Type.IDENT, "pgbox", "", Apply.INIT, null,
             "Name of the HA cluster (Patroni's scope): the same on every member. Changing it later makes a new cluster."),

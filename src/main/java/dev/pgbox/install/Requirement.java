@@ -44,6 +44,8 @@ public record Requirement(String name, boolean present, List<String> packages, S
                         ? new Requirement("pgvector", pg.hasExtension("vector"), List.of("postgresql-" + n + "-pgvector"))
                         : new Requirement("pgvector (built from Debian's source package)", pg.hasExtension("vector"),
                                 List.of("dpkg-dev", "make", "gcc", "postgresql-server-dev-" + n), Source.PGVECTOR),
+                new Requirement("libpg_query (PostgreSQL's parser, for schema lint and migrations)", Tools.libpgQuery() != null,
+                        List.of("libpg-query1504.0")),
                 new Requirement("openssl (TLS certificate)", Files.isExecutable(Path.of(Tools.OPENSSL)), List.of("openssl")));
     }
 

@@ -11,4 +11,23 @@ public final class Tools {
 
     private Tools() {
     }
+
+    /** libpg_query (PostgreSQL's parser as a library) where Debian puts it, or null; the runtime package has only the versioned name. */
+    public static java.nio.file.Path libpgQuery() {
+        for (String dir : java.util.List.of("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib", "/usr/local/lib")) {
+            java.nio.file.Path d = java.nio.file.Path.of(dir);
+            if (!java.nio.file.Files.isDirectory(d)) {
+                continue;
+            }
+            try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(d)) {
+                var found = files.filter(f -> f.getFileName().toString().startsWith("libpg_query.so")).sorted().findFirst();
+                if (found.isPresent()) {
+                    return found.get();
+                }
+            } catch (java.io.IOException e) {
+                // try the next folder
+            }
+        }
+        return null;
+    }
 }

@@ -310,7 +310,10 @@ class HaBackupIT {
                         .max(java.util.Comparator.comparing(f -> f.toFile().lastModified())).ifPresent(f -> {
                             try {
                                 String t = Files.readString(f);
-                                server.append(f.getFileName()).append(":\n").append(t.substring(Math.max(0, t.length() - 4000)));
+                                // from the last start on: a replay's every 'restored log file' line, and why it ended
+                                int start = t.lastIndexOf("starting PostgreSQL");
+                                server.append(f.getFileName()).append(":\n").append(t.substring(Math.max(0, Math.min(
+                                        start < 0 ? t.length() : start, t.length() - 4000) - 2000)));
                             } catch (java.io.IOException e) {
                                 server.append(e);
                             }

@@ -281,6 +281,9 @@ public enum Setting {
     PGBOX_MIGRATE_LOCK_TIMEOUT(Type.DURATION, "5s", "", Apply.PGBOX, null,
             "lock_timeout of every migration statement: a statement waiting this long for a lock fails (and its migration "
                     + "rolls back) instead of queueing every query of the app behind it."),
+    PGBOX_MIGRATE_STATEMENT_TIMEOUT(Type.DURATION, "1h", "", Apply.PGBOX, null,
+            "statement_timeout of every migration statement (0: none). Bounds a runaway migration; raise it for a long "
+                    + "CREATE INDEX CONCURRENTLY on a big table."),
 
     // ---- lint: pgbox schema lint (and migrate up, which lints first)
     PGBOX_LINT_SMALL_TABLE(Type.SIZE, "10MB", "", Apply.PGBOX, null,

@@ -65,6 +65,69 @@ public final class MigrationFiles {
         }
     }
 
+    /** A name a migration file may have: {@code <digits>_<slug>.up.sql} or {@code .down.sql}. */
+    static final java.util.regex.Pattern FILE = java.util.regex.Pattern.compile("(\\d+)_([a-z0-9_]+)\\.(up|down)\\.sql");
+
+    /**
+     * Every migration of {@code app} in version order: each version with its up and down file (either
+     * may be null when only the other exists). Files with other names are ignored; two names for one
+     * version are refused.
+     */
+    public static List<MigrationFile> list(Path projectDir, AppName app) {
+        Path dir = folder(projectDir, app);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        java.util.TreeMap<String, MigrationFile> byVersion = new java.util.TreeMap<>(MigrationFile.ORDER_KEY);
+        try (var files = Files.list(dir)) {
+            for (Path f : files.sorted().toList()) {
+                java.util.regex.Matcher m = FILE.matcher(f.getFileName().toString());
+                if (!m.matches()) {
+                    continue;
+                }
+                String version = m.group(1);
+                String name = m.group(2);
+                MigrationFile had = byVersion.getOrDefault(version, new MigrationFile(version, name, null, null));
+                if (!had.name().equals(name)) {
+                    throw new PgboxException(ErrorKind.USAGE, "two migrations of app '" + app + "' have version " + version,
+                            had.name() + " and " + name + " in " + dir,
+                            "rename one of them to a newer version (pgbox migrate new " + app + " \"...\" makes a fresh pair)");
+                }
+                byVersion.put(version, m.group(3).equals("up") ? had.withUp(f) : had.withDown(f));
+            }
+        } catch (IOException e) {
+            throw new PgboxException(ErrorKind.PERMISSION, "cannot read the migrations in " + dir, e.toString(),
+                    "check that the folder is readable");
+        }
+        return List.copyOf(byVersion.values());
+    }
+
+    /** The SHA-256 of a file's bytes, in hex: what the history table records to notice later edits. */
+    public static String checksum(Path file) {
+        try {
+            return checksum(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new PgboxException(ErrorKind.PERMISSION, "cannot read " + file, e.toString(), "check that the file is readable");
+        }
+    }
+
+    static String checksum(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
+    }
+
+    /** A file's text (UTF-8). */
+    public static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new PgboxException(ErrorKind.PERMISSION, "cannot read " + file, e.toString(), "check that the file is readable (UTF-8)");
+        }
+    }
+
     private static String newestVersion(Path dir) throws IOException {
         try (var files = Files.list(dir)) {
             return files.map(f -> f.getFileName().toString()).filter(n -> n.matches("\\d+_.*\\.(up|down)\\.sql"))

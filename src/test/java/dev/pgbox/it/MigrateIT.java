@@ -175,7 +175,7 @@ class MigrateIT {
         assertThat(r.exitCode()).as(r.all()).isEqualTo(8);
         assertThat(r.stderr()).contains("emails_address_key").contains("INVALID")
                 .contains("migrations/idx/20260101000002_unique_address.up.sql:1").contains("DROP INDEX CONCURRENTLY emails_address_key")
-                .contains("duplicate");
+                .contains("SELECT address, count(*) FROM emails GROUP BY address HAVING count(*) > 1");
         assertThat(one("idx", "SELECT indisvalid FROM pg_index WHERE indexrelid = 'emails_address_key'::regclass")).isEqualTo("f");
         assertThat(one("idx", "SELECT string_agg(version, ',') FROM pgbox.schema_migrations")).isEqualTo("20260101000001");
         assertThat(project.ok("migrate", "status", "idx").stdout()).contains("1 applied, 1 pending");
@@ -218,8 +218,28 @@ class MigrateIT {
         assertThat(mixed.stderr()).contains("put the CREATE INDEX CONCURRENTLY statement in its own migration");
         assertThat(one("fail", "SELECT to_regclass('half') IS NULL")).isEqualTo("t");
 
-        // a second migration run in the same database waits for nobody: the advisory lock refuses it
+        // lock_timeout is set for every migration: a statement stuck behind a lock fails instead of queueing
         String password = project.settings().appSecret("PGBOX_APP_FAIL_PASSWORD");
+        try (Connection c = project.connect("127.0.0.1", "fail", "fail", password, null); Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            st.execute("SET ROLE fail_owner");
+            st.execute("LOCK TABLE base IN ACCESS SHARE MODE");
+            Files.writeString(bad, "ALTER TABLE base ADD COLUMN blocked int;\n");
+            PgboxProject.Run blocked = project.pgboxAs(null, java.util.Map.of("PGBOX_MIGRATE_LOCK_TIMEOUT", "1s"), "migrate", "up", "fail");
+            assertThat(blocked.exitCode()).as(blocked.all()).isEqualTo(8);
+            assertThat(blocked.stderr()).contains("55P03").contains("PGBOX_MIGRATE_LOCK_TIMEOUT");
+            c.rollback();
+        }
+        assertThat(one("fail", "SELECT count(*) FROM information_schema.columns WHERE table_name = 'base' AND column_name = 'blocked'"))
+                .isEqualTo("0");
+
+        Files.writeString(bad, "CREATE TABLE slow (id int);\nSELECT pg_sleep(30);\n");
+        PgboxProject.Run slow = project.pgboxAs(null, java.util.Map.of("PGBOX_MIGRATE_STATEMENT_TIMEOUT", "1s"), "migrate", "up", "fail");
+        assertThat(slow.exitCode()).as(slow.all()).isEqualTo(8);
+        assertThat(slow.stderr()).contains("57014").contains("broken.up.sql:2").contains("PGBOX_MIGRATE_STATEMENT_TIMEOUT");
+        assertThat(one("fail", "SELECT to_regclass('slow') IS NULL")).isEqualTo("t");
+
+        // a second migration run in the same database waits for nobody: the advisory lock refuses it
         try (Connection c = project.connect("127.0.0.1", "fail", "fail", password, null); Statement st = c.createStatement()) {
             st.execute("SELECT pg_advisory_lock(" + 0x70676278L + ")");
             Files.writeString(bad, "CREATE TABLE half (id int);\n");

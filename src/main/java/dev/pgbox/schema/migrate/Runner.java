@@ -1,5 +1,6 @@
 package dev.pgbox.schema.migrate;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
 import dev.pgbox.schema.ParsedSql;
@@ -87,7 +88,7 @@ final class Runner {
                 st.execute(stmt.text());
             } catch (SQLException e) {
                 List<String> invalid = stmt.kind().equals("IndexStmt") ? invalidIndexes(c, stmt) : List.of();
-                String ran = done == 0 ? "no statement of it ran" : done + " statement(s) before it ran and stay";
+                String ran = done == 0 ? "it was the migration's first statement" : "the " + done + " statement(s) before it ran and stay";
                 if (!invalid.isEmpty()) {
                     throw invalidIndex(s, stmt, invalid, Jdbc.sqlCause(e) + "; " + ran, app);
                 }
@@ -128,8 +129,23 @@ final class Runner {
         return new PgboxException(ErrorKind.SQL, "migration " + s.version() + "_" + s.name() + " left index " + String.join(", ", invalid)
                 + " INVALID at " + s.shownPath() + ":" + stmt.line() + " (" + stmt.shortText(60) + ")",
                 cause + "; an invalid index is not used by queries but is still updated on every write; the migration is not recorded as applied",
-                drops + (unique ? "; then remove the duplicate values (SELECT the indexed columns, count(*) ... GROUP BY ... HAVING count(*) > 1)"
-                        : "; then fix the cause above") + "; then run 'pgbox migrate up " + app + "' again");
+                drops + (unique ? "; then remove the duplicate values (" + duplicates(stmt) + ")" : "; then fix the cause above")
+                        + "; then run 'pgbox migrate up " + app + "' again");
+    }
+
+    /** The query that lists the duplicates a unique index trips over, when its keys are plain columns. */
+    static String duplicates(SqlStatement stmt) {
+        JsonNode rel = stmt.node().path("relation");
+        String table = (rel.hasNonNull("schemaname") ? rel.path("schemaname").asText() + "." : "") + rel.path("relname").asText();
+        List<String> columns = new ArrayList<>();
+        for (JsonNode p : stmt.node().path("indexParams")) {
+            if (!p.path("IndexElem").hasNonNull("name")) {
+                return "SELECT the indexed expressions, count(*) FROM " + table + " GROUP BY them HAVING count(*) > 1";
+            }
+            columns.add(p.path("IndexElem").path("name").asText());
+        }
+        String keys = String.join(", ", columns);
+        return "SELECT " + keys + ", count(*) FROM " + table + " GROUP BY " + keys + " HAVING count(*) > 1";
     }
 
     /** Invalid indexes of the statement's table: the one it names, or any when it names none. */

@@ -162,6 +162,14 @@ class MigrateIT {
 
         Files.writeString(up, "CREATE TABLE t (id int);\n");
         assertThat(project.pgbox("migrate", "status", "drift").exitCode()).isZero();
+
+        // down needs the down file; without it nothing is reverted
+        Path down = project.dir().resolve("migrations/drift/20260101000001_t.down.sql");
+        Files.delete(down);
+        PgboxProject.Run noFile = project.pgbox("migrate", "down", "drift");
+        assertThat(noFile.exitCode()).as(noFile.all()).isEqualTo(2);
+        assertThat(noFile.stderr()).contains("has no down file").contains("20260101000001_t.down.sql");
+        assertThat(one("drift", "SELECT to_regclass('t') IS NOT NULL")).isEqualTo("t");
     }
 
     @Test
@@ -225,7 +233,9 @@ class MigrateIT {
             st.execute("SET ROLE fail_owner");
             st.execute("LOCK TABLE base IN ACCESS SHARE MODE");
             Files.writeString(bad, "ALTER TABLE base ADD COLUMN blocked int;\n");
-            PgboxProject.Run blocked = project.pgboxAs(null, java.util.Map.of("PGBOX_MIGRATE_LOCK_TIMEOUT", "1s"), "migrate", "up", "fail");
+            // the live linter sees the lock held right now and refuses; accepting that risk is where lock_timeout protects
+            PgboxProject.Run blocked = project.pgboxAs(null, java.util.Map.of("PGBOX_MIGRATE_LOCK_TIMEOUT", "1s"), "migrate", "up", "fail",
+                    "--accept-risk");
             assertThat(blocked.exitCode()).as(blocked.all()).isEqualTo(8);
             assertThat(blocked.stderr()).contains("55P03").contains("PGBOX_MIGRATE_LOCK_TIMEOUT");
             c.rollback();

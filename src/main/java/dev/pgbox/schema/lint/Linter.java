@@ -127,7 +127,7 @@ public final class Linter {
                     + " (" + (h.state().isEmpty() ? "" : h.state() + ", ") + "transaction open " + h.transactionSeconds() + " s)")
                     .distinct().collect(Collectors.joining("; "));
             String pids = blocking.stream().map(h -> Integer.toString(h.pid())).distinct().collect(Collectors.joining(", "));
-            out.add(new Hit(LintRule.LIVE_LOCK_CONFLICT, null, "right now this " + l.mode().sql() + " lock on " + l.table().shown()
+            out.add(new Hit(LintRule.LIVE_LOCK_CONFLICT, null, "right now the " + l.mode().sql() + " lock this statement takes on " + l.table().shown()
                     + " would queue behind other sessions: " + who + "; while it waits, every new query on the table waits behind it",
                     "wait until they finish (pg_stat_activity shows them), or end them: SELECT pg_terminate_backend(pid) FROM"
                             + " unnest(ARRAY[" + pids + "]) pid; and keep lock_timeout set so a wait fails fast instead of blocking"));

@@ -27,14 +27,18 @@ final class LiveTables {
             WITH wanted AS (
               SELECT w->>0 AS nspname, w->>1 AS relname FROM jsonb_array_elements($1::jsonb) w
             ), rel AS (
-              SELECT w.nspname, w.relname, c.oid
+              SELECT w.nspname, w.relname, c.oid, c.relkind, c.reltuples
               FROM wanted w JOIN pg_namespace n ON n.nspname = w.nspname
               JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = w.relname AND c.relkind IN ('r', 'p', 'm')
             )
             SELECT r.nspname, r.relname,
-              (SELECT coalesce(sum(pg_relation_size(t.relid)), 0) FROM pg_partition_tree(r.oid) t)::bigint,
-              coalesce((SELECT CASE WHEN bool_or(c.reltuples < 0) THEN -1 ELSE sum(c.reltuples) END
-                 FROM pg_partition_tree(r.oid) t JOIN pg_class c ON c.oid = t.relid WHERE t.isleaf), 0)::bigint,
+              CASE WHEN r.relkind = 'p'
+                THEN (SELECT coalesce(sum(pg_relation_size(t.relid)), 0) FROM pg_partition_tree(r.oid) t)::bigint
+                ELSE pg_relation_size(r.oid) END,
+              CASE WHEN r.relkind = 'p'
+                THEN coalesce((SELECT CASE WHEN bool_or(c.reltuples < 0) THEN -1 ELSE sum(c.reltuples) END
+                  FROM pg_partition_tree(r.oid) t JOIN pg_class c ON c.oid = t.relid WHERE t.isleaf), 0)::bigint
+                ELSE r.reltuples::bigint END,
               coalesce((SELECT string_agg(l.pid || ',' || l.mode || ',' || l.granted || ','
                                  || coalesce(extract(epoch FROM now() - a.xact_start)::bigint, 0) || ',' || coalesce(a.state, ''), chr(30))
                         FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid

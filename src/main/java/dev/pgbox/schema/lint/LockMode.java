@@ -44,6 +44,11 @@ enum LockMode {
         return sqlName;
     }
 
+    /** "an ACCESS EXCLUSIVE", "a SHARE": for messages. */
+    String withArticle() {
+        return (sqlName.startsWith("A") || sqlName.startsWith("E") ? "an " : "a ") + sqlName;
+    }
+
     /** pg_locks.mode's name, e.g. AccessExclusiveLock. */
     static Optional<LockMode> fromCatalog(String mode) {
         return Arrays.stream(values()).filter(m -> m.catalogName.equals(mode)).findFirst();

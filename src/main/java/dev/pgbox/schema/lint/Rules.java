@@ -619,7 +619,7 @@ final class Rules {
         for (TableLock l : Locks.of(s)) {
             if (l.mode().ordinal() >= LockMode.SHARE.ordinal() && !state.isNew(l.table())) {
                 state.timeoutReported = true;
-                hits.add(new Hit(REQUIRE_TIMEOUT_SETTINGS, null, "this takes a " + l.mode().sql() + " lock on " + l.table().shown()
+                hits.add(new Hit(REQUIRE_TIMEOUT_SETTINGS, null, "this takes " + l.mode().withArticle() + " lock on " + l.table().shown()
                         + " with no lock_timeout set: if another session holds a lock on it, this waits without end, and "
                         + REPEAT_LOCK, "SET lock_timeout = '2s';  -- at the top of the script; retry the migration when it times out\n"
                         + "SET statement_timeout = '5min';  -- ('pgbox migrate up' sets both itself)"));

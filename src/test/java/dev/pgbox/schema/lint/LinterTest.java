@@ -103,6 +103,12 @@ class LinterTest {
     }
 
     @Test
+    void docsLintMdDescribesEveryRule() throws Exception {
+        String doc = java.nio.file.Files.readString(java.nio.file.Path.of("docs/lint.md"));
+        assertThat(Arrays.stream(LintRule.values()).map(r -> "| `" + r.id() + "`").filter(id -> !doc.contains(id))).isEmpty();
+    }
+
+    @Test
     void aScriptThatLocksWithoutLockTimeoutIsFlaggedOnceUnlessTheRunnerSetsIt() {
         String sql = "ALTER TABLE t ADD COLUMN b text;\nALTER TABLE t ADD COLUMN c text;";
         LintReport r = lint(Linter.offline(), sql);

@@ -319,6 +319,16 @@ class HaBackupIT {
                             }
                         });
             }
+            // pgBackRest's own logs say which WAL it pushed and which the replay asked for and did not get
+            Path pgbackrest = p.dir().resolve(".pgbox/log/pgbackrest");
+            if (Files.isDirectory(pgbackrest)) {
+                try (var files = Files.list(pgbackrest)) {
+                    for (Path f : files.filter(f -> f.getFileName().toString().contains("archive")).sorted().toList()) {
+                        String t = Files.readString(f);
+                        server.append("\n").append(f.getFileName()).append(":\n").append(t.substring(Math.max(0, t.length() - 3000)));
+                    }
+                }
+            }
             assertThat(r.exitCode()).as("pgbox " + String.join(" ", args) + ":\n" + r.all() + "\npatroni.log:\n"
                     + patroni.substring(Math.max(0, patroni.length() - 6000)) + "\n" + server).isZero();
         }

@@ -18,15 +18,17 @@ import picocli.CommandLine.Parameters;
 
 /** pgbox schema lint FILE|DIR|APP. */
 @Command(name = "lint", mixinStandardHelpOptions = true,
-        description = {"Lints migrations for statements that lock or break a live app, with PostgreSQL's own parser.",
-                "FILE: one .sql script. DIR: every *.sql in it (up files, then .down.sql files). APP (when no such",
-                "file or folder exists): the up files of migrations/APP. With the server running, an APP (or --app)",
-                "is checked against its database: table sizes (a locking statement on a table below",
-                "PGBOX_LINT_SMALL_TABLE is a warning, on a bigger one an error) and locks other sessions hold now.",
+        description = {"Lints migrations for statements that lock or break a live app, read with",
+                "PostgreSQL's own parser. FILE: one .sql script. DIR: every *.sql in it (up",
+                "files, then .down.sql files). APP (when no such file or folder exists): the",
+                "up files of migrations/APP. With the server running, an APP (or --app) is",
+                "checked against its database: a locking statement on a table smaller than",
+                "PGBOX_LINT_SMALL_TABLE is a warning, on a bigger one an error naming its",
+                "size; a lock another session holds now on the table is an error.",
                 "Accept a finding with a comment in front of the statement:",
                 "  -- pgbox-lint: accept <rule>[,<rule>] because <reason>",
-                "Rules and their safe forms: docs/lint.md. Exit code: 0 no unaccepted error (warnings allowed),",
-                "11 an unaccepted error (including unparsable SQL)."})
+                "Rules and their safe forms: docs/lint.md. Exit code: 0 no unaccepted error",
+                "(warnings allowed), 11 an unaccepted error (unparsable SQL included)."})
 final class SchemaLintCommand extends BaseCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE|DIR|APP", description = "A .sql file, a folder of them, or an app's migrations.")
     String target;

@@ -71,7 +71,9 @@ final class Rules {
             hits.add(new Hit(REQUIRE_CONCURRENT_INDEX_CREATION, t, "CREATE INDEX on the existing table " + t.shown()
                     + " takes a SHARE lock for the whole build: every INSERT, UPDATE and DELETE waits until the index is built",
                     concurrentForm(s.text()) + ";  -- outside a transaction; afterwards check pg_index.indisvalid (a failed build leaves an"
-                            + " invalid index: DROP INDEX CONCURRENTLY it and retry)"));
+                            + " invalid index: DROP INDEX CONCURRENTLY it and retry). A partitioned table cannot build one CONCURRENTLY:"
+                            + " CREATE INDEX ... ON ONLY " + t.shown() + ", then CREATE INDEX CONCURRENTLY on each partition and"
+                            + " ALTER INDEX ... ATTACH PARTITION each one"));
         }
         if (concurrent) {
             concurrentChecks("CREATE INDEX CONCURRENTLY", hits);

@@ -26,6 +26,11 @@ final class Locks {
                     out.add(new TableLock(TableRef.of(n.path("relation")), LockMode.ACCESS_EXCLUSIVE));
                 }
             }
+            case "AlterObjectSchemaStmt" -> {
+                if (n.has("relation")) {
+                    out.add(new TableLock(TableRef.of(n.path("relation")), LockMode.ACCESS_EXCLUSIVE));
+                }
+            }
             case "DropStmt" -> {
                 if (n.path("removeType").asText().equals("OBJECT_TABLE")) {
                     for (JsonNode o : n.path("objects")) {
@@ -74,6 +79,8 @@ final class Locks {
             LockMode m = switch (cmd.path("subtype").asText()) {
                 case "AT_ValidateConstraint", "AT_SetStatistics", "AT_ClusterOn", "AT_DropCluster", "AT_SetOptions", "AT_ResetOptions" ->
                     LockMode.SHARE_UPDATE_EXCLUSIVE;
+                case "AT_DetachPartition" -> cmd.path("def").path("PartitionCmd").path("concurrent").asBoolean(false)
+                        ? LockMode.SHARE_UPDATE_EXCLUSIVE : LockMode.ACCESS_EXCLUSIVE;
                 case "AT_AddConstraint" -> {
                     JsonNode con = cmd.path("def").path("Constraint");
                     if (con.path("contype").asText().equals("CONSTR_FOREIGN")) {

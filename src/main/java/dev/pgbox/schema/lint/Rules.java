@@ -39,6 +39,7 @@ final class Rules {
             case "DropdbStmt" -> hits.add(new Hit(BAN_DROP_DATABASE, null, "DROP DATABASE " + n.path("dbname").asText()
                     + " removes every table and row of it; no migration should do that", "drop it by hand, after a backup ('pgbox db backup')"));
             case "RenameStmt" -> rename(n, hits);
+            case "AlterObjectSchemaStmt" -> setSchema(n, hits);
             case "AlterTableStmt" -> alterTable(n, hits);
             case "CreateStmt" -> createTable(n, hits);
             case "CreateTableAsStmt" -> state.createdTables.add(TableRef.of(n.path("into").path("rel")).key());
@@ -102,9 +103,43 @@ final class Rules {
 
     // ---- DROP
 
+    /** DROP of objects other than tables and indexes: running code or data may still depend on them. */
+    private static final java.util.Map<String, LintRule> DROPS = java.util.Map.ofEntries(
+            java.util.Map.entry("OBJECT_SCHEMA", BAN_DROP_SCHEMA), java.util.Map.entry("OBJECT_VIEW", BAN_DROP_VIEW),
+            java.util.Map.entry("OBJECT_MATVIEW", BAN_DROP_VIEW), java.util.Map.entry("OBJECT_FUNCTION", BAN_DROP_FUNCTION),
+            java.util.Map.entry("OBJECT_PROCEDURE", BAN_DROP_FUNCTION), java.util.Map.entry("OBJECT_TRIGGER", BAN_DROP_TRIGGER),
+            java.util.Map.entry("OBJECT_TYPE", BAN_DROP_TYPE), java.util.Map.entry("OBJECT_DOMAIN", BAN_DROP_DOMAIN),
+            java.util.Map.entry("OBJECT_SEQUENCE", BAN_DROP_SEQUENCE), java.util.Map.entry("OBJECT_EXTENSION", BAN_DROP_EXTENSION),
+            java.util.Map.entry("OBJECT_POLICY", BAN_DROP_POLICY));
+
+    /** An object's name as a DROP or RENAME names it (a List, a String, ObjectWithArgs or TypeName node). */
+    private static String objectName(JsonNode o) {
+        if (o.has("String")) {
+            return o.path("String").path("sval").asText();
+        }
+        if (o.has("ObjectWithArgs")) {
+            return String.join(".", Trees.strings(o.path("ObjectWithArgs").path("objname"))) + "(...)";
+        }
+        if (o.has("TypeName")) {
+            return String.join(".", Trees.strings(o.path("TypeName").path("names")));
+        }
+        return String.join(".", Trees.strings(o.path("List").path("items")));
+    }
+
     private void drop(JsonNode n, List<Hit> hits) {
         String type = n.path("removeType").asText();
         boolean concurrent = n.path("concurrent").asBoolean(false);
+        LintRule other = DROPS.get(type);
+        if (other != null) {
+            for (JsonNode o : n.path("objects")) {
+                String what = type.substring("OBJECT_".length()).toLowerCase(Locale.ROOT).replace("matview", "materialized view");
+                boolean cascade = n.path("behavior").asText().equals("DROP_CASCADE");
+                hits.add(new Hit(other, null, "DROP " + what.toUpperCase(Locale.ROOT) + " " + objectName(o) + (cascade ? " CASCADE" : "")
+                        + ": " + other.catches() + (cascade ? "; CASCADE also drops everything that depends on it" : ""),
+                        "release code that no longer uses it first, then drop it in a later migration and accept this rule with the reason"));
+            }
+            return;
+        }
         for (JsonNode o : n.path("objects")) {
             List<String> name = Trees.strings(o.path("List").path("items"));
             if (name.isEmpty()) {
@@ -155,7 +190,27 @@ final class Rules {
             } else {
                 state.createdTables.add(new TableRef(t.schema(), newName).key());
             }
+        } else if (!Set.of("OBJECT_COLUMN", "OBJECT_INDEX", "OBJECT_TABCONSTRAINT", "OBJECT_TRIGGER", "OBJECT_POLICY").contains(type)
+                && !(n.has("relation") && state.isNew(t))) {
+            String old = n.has("relation") ? t.shown() : n.has("object") ? objectName(n.path("object")) : n.path("subname").asText();
+            hits.add(new Hit(RENAMING_OBJECT, null, "renaming " + type.substring("OBJECT_".length()).toLowerCase(Locale.ROOT) + " " + old + " to "
+                    + newName + ": running code that still uses the old name fails",
+                    "expand/contract: create the new object beside the old one (or a view / wrapper function under the old name),"
+                            + " move the code over, drop the old one in a later release"));
         }
+    }
+
+    private void setSchema(JsonNode n, List<Hit> hits) {
+        TableRef t = n.has("relation") ? TableRef.of(n.path("relation")) : null;
+        if (t != null && state.isNew(t)) {
+            state.createdTables.add(new TableRef(n.path("newschema").asText(), t.name()).key());
+            return;
+        }
+        String what = n.path("objectType").asText().replace("OBJECT_", "").toLowerCase(Locale.ROOT);
+        String name = t != null ? t.shown() : objectName(n.path("object"));
+        hits.add(new Hit(BAN_SET_SCHEMA, t, "moving " + what + " " + name + " to schema " + n.path("newschema").asText()
+                + ": running code that names the old schema (or finds it through search_path) fails",
+                "expand/contract: leave it where it is and add a view or wrapper in the new schema, or move the code first"));
     }
 
     // ---- ALTER TABLE
@@ -229,8 +284,38 @@ final class Rules {
                                 "run it in a maintenance window, or create the table with the wanted persistence and move rows in batches"));
                     }
                 }
+                case "AT_DetachPartition" -> {
+                    JsonNode part = cmd.path("def").path("PartitionCmd");
+                    if (!isNew && !part.path("concurrent").asBoolean(false)) {
+                        String child = TableRef.of(part.path("name")).shown();
+                        hits.add(new Hit(REQUIRE_CONCURRENT_PARTITION_DETACH, t, "DETACH PARTITION " + child + " takes an ACCESS EXCLUSIVE lock on "
+                                + t.shown() + ": reads and writes of every partition wait, and " + REPEAT_LOCK,
+                                "ALTER TABLE " + t.shown() + " DETACH PARTITION " + child + " CONCURRENTLY;  -- PG 14+, outside a transaction"));
+                    }
+                }
+                case "AT_DropConstraint" -> {
+                    if (!isNew) {
+                        hits.add(new Hit(BAN_DROP_CONSTRAINT, t, "DROP CONSTRAINT " + col + " on " + t.shown()
+                                + ": rows it kept out can come in, and a dropped unique or primary key also drops its index",
+                                "make sure nothing relies on it, then accept this rule with the reason"));
+                    }
+                }
+                case "AT_ColumnDefault" -> {
+                    if (!isNew && !cmd.has("def")) {
+                        hits.add(new Hit(BAN_DROP_DEFAULT, t, "DROP DEFAULT on " + t.shown() + "." + col
+                                + ": INSERTs that leave the column out now store NULL (or fail on NOT NULL)",
+                                "make sure every INSERT names the column, then accept this rule with the reason"));
+                    }
+                }
+                case "AT_DisableTrig", "AT_DisableTrigAll", "AT_DisableTrigUser" -> {
+                    if (!isNew) {
+                        hits.add(new Hit(BAN_DISABLE_TRIGGER, t, "DISABLE TRIGGER on " + t.shown()
+                                + ": what the trigger keeps in step (updated_at, audit rows, foreign keys for ALL) stops until it is enabled",
+                                "leave triggers on; if a backfill must skip one, do it in the same transaction and ENABLE it again, accepted with the reason"));
+                    }
+                }
                 default -> {
-                    // SET DEFAULT, DROP CONSTRAINT, SET STATISTICS, ...: brief catalog changes
+                    // SET DEFAULT, SET STATISTICS, ...: brief catalog changes
                 }
             }
         }

@@ -286,6 +286,9 @@ public enum Setting {
     PGBOX_LINT_SMALL_TABLE(Type.SIZE, "10MB", "", Apply.PGBOX, null,
             "When linting against the running server, a locking or rewriting statement on a table smaller than this is a "
                     + "warning, not an error: it holds its lock only briefly."),
+    PGBOX_LINT_LONG_TRANSACTION(Type.DURATION, "1min", "", Apply.PGBOX, null,
+            "When linting against the running server, transactions of the app's database open longer than this are named in a "
+                    + "warning on CONCURRENTLY statements, which wait for them to end before they finish."),
 
     // ---- partitions: pgbox partition (pg_partman)
     PGBOX_PARTITION_BATCH_ROWS(Type.INT, "10000", "rows", Apply.PGBOX, null,

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * pgbox schema lint against a real server: with PGBOX_LINT_SMALL_TABLE=64kB, an index on a 20,000-row
  * table is an error naming its size and rows while the same on a one-row table is a warning; a lock
- * another session holds in an open transaction is reported with its pid; offline every table counts
+ * another session holds in an open transaction is reported with its pid, and named as a long transaction
+ * a CONCURRENTLY build would wait for (PGBOX_LINT_LONG_TRANSACTION=1s); offline every table counts
  * as big; exit codes 0 / 11, --json and the text form; unparsable SQL with its line and column.
  */
 @Timeout(300)
@@ -31,7 +32,7 @@ class SchemaLintIT {
 
     @BeforeAll
     static void start() throws Exception {
-        project = PgboxProject.create("lint", "PGBOX_LINT_SMALL_TABLE=64kB");
+        project = PgboxProject.create("lint", "PGBOX_LINT_SMALL_TABLE=64kB", "PGBOX_LINT_LONG_TRANSACTION=1s");
         project.ok("start");
         project.ok("app", "create", "shop");
         project.admin().run("shop", "SET ROLE shop_owner;"
@@ -127,6 +128,16 @@ class SchemaLintIT {
         assertThat(conflicts.get(0).path("fix").asText()).contains("pg_terminate_backend", pid);
         // offline there is no server to ask
         assertThat(findings(lint(0, f.toString()), "live-lock-conflict")).isEmpty();
+
+        // the holder's transaction is older than PGBOX_LINT_LONG_TRANSACTION (1s): a CONCURRENTLY build would wait for it
+        Thread.sleep(1500);
+        Path concurrent = write("concurrent.sql", "CREATE INDEX CONCURRENTLY IF NOT EXISTS tiny_v2 ON tiny (v);\nALTER TABLE tiny VALIDATE CONSTRAINT x;\n");
+        JsonNode c = lint(0, concurrent.toString(), "--app", "shop");
+        List<JsonNode> waits = findings(c, "live-long-transaction");
+        assertThat(waits).hasSize(1);
+        assertThat(waits.get(0).path("line").asInt()).isEqualTo(1);
+        assertThat(waits.get(0).path("severity").asText()).isEqualTo("warning");
+        assertThat(waits.get(0).path("message").asText()).contains("pid " + pid + " (idle in transaction, open");
     }
 
     @Test

@@ -51,6 +51,8 @@ public enum LintRule {
             "require-statement-timeout"),
     LIVE_LOCK_CONFLICT("live-lock-conflict", true, false,
             "live server: another session holds or waits for a lock this statement conflicts with"),
+    LIVE_LONG_TRANSACTION("live-long-transaction", false, false,
+            "live server: a CONCURRENTLY statement would wait for transactions open longer than PGBOX_LINT_LONG_TRANSACTION"),
 
     // ---- changes that break the running application
     RENAMING_COLUMN("renaming-column", true, false, "RENAME COLUMN (running code still uses the old name)"),

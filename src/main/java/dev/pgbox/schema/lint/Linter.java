@@ -59,12 +59,15 @@ public final class Linter {
                 parsed.add(SqlParser.parse(src.name(), src.sql()));
             } catch (SqlSyntaxException e) {
                 parsed.add(null);
-                findings.add(new LintFinding(LintRule.SYNTAX_ERROR.id(), "error", src.name(), e.line(), e.column(), "",
+                String line = e.line() > 0 ? src.sql().lines().skip(e.line() - 1L).findFirst().orElse("").strip() : "";
+                findings.add(new LintFinding(LintRule.SYNTAX_ERROR.id(), "error", src.name(), e.line(), e.column(),
+                        line.length() > 80 ? line.substring(0, 80) + " ..." : line,
                         e.reason() + " (the rest of this script is not linted)", "fix the SQL at line " + e.line() + ", column " + e.column(),
                         false, null));
             }
         }
-        Map<String, LiveTables.Facts> facts = server == null ? Map.of() : LiveTables.read(server.admin(), database, touched(parsed));
+        Map<String, LiveTables.Facts> facts = server == null ? Map.of() : LiveTables.read(server.admin(), database, touched(parsed),
+                server.settings().millis(Setting.PGBOX_LINT_LONG_TRANSACTION));
         long small = server == null ? 0 : server.settings().bytes(Setting.PGBOX_LINT_SMALL_TABLE);
         ScriptState state = new ScriptState();
         Rules rules = new Rules(state, runnerSetsTimeouts);
@@ -119,6 +122,14 @@ public final class Linter {
             if (f == null || state.isNew(l.table())) {
                 continue;
             }
+            if (l.mode() == LockMode.SHARE_UPDATE_EXCLUSIVE && !f.longTransactions().isEmpty() && concurrently(s)) {
+                String who = f.longTransactions().stream().map(x -> "pid " + x.pid() + " (" + (x.state().isEmpty() ? "" : x.state() + ", ")
+                        + "open " + x.seconds() + " s)").collect(Collectors.joining("; "));
+                out.add(new Hit(LintRule.LIVE_LONG_TRANSACTION, null, "right now long transactions are open in this database: " + who
+                        + "; a CONCURRENTLY build waits for transactions that hold locks on " + l.table().shown() + " or an older snapshot"
+                        + " before it finishes, holding its SHARE UPDATE EXCLUSIVE lock (other DDL and VACUUM on the table wait) meanwhile",
+                        "run it when they have ended (pg_stat_activity shows them), or end them: SELECT pg_terminate_backend(pid)"));
+            }
             List<LiveTables.HeldLock> blocking = f.locks().stream().filter(h -> l.mode().conflictsWith(h.mode())).toList();
             if (blocking.isEmpty()) {
                 continue;
@@ -133,6 +144,23 @@ public final class Linter {
                             + " unnest(ARRAY[" + pids + "]) pid; and keep lock_timeout set so a wait fails fast instead of blocking"));
         }
         return out;
+    }
+
+    private static boolean concurrently(SqlStatement s) {
+        return switch (s.kind()) {
+            case "IndexStmt" -> s.node().path("concurrent").asBoolean(false);
+            case "ReindexStmt" -> Trees.hasOption(s.node().path("params"), "concurrently");
+            case "AlterTableStmt" -> {
+                boolean detach = false;
+                for (com.fasterxml.jackson.databind.JsonNode c : s.node().path("cmds")) {
+                    com.fasterxml.jackson.databind.JsonNode cmd = c.path("AlterTableCmd");
+                    detach |= cmd.path("subtype").asText().equals("AT_DetachPartition")
+                            && cmd.path("def").path("PartitionCmd").path("concurrent").asBoolean(false);
+                }
+                yield detach;
+            }
+            default -> false;
+        };
     }
 
     private static LintFinding finding(String source, SqlStatement s, Hit h, Map<String, LiveTables.Facts> facts, long small,

@@ -19,12 +19,24 @@ final class LiveTables {
     record HeldLock(int pid, LockMode mode, boolean granted, long transactionSeconds, String state) {
     }
 
-    /** @param rows the planner's estimate; -1 when the table was never analyzed */
-    record Facts(TableRef table, long bytes, long rows, List<HeldLock> locks) {
+    /** A transaction of the database open longer than the threshold. */
+    record LongTransaction(int pid, long seconds, String state) {
+    }
+
+    /**
+     * @param rows the planner's estimate; -1 when the table was never analyzed
+     * @param longTransactions of the whole database (the same for every table): what CONCURRENTLY waits for
+     */
+    record Facts(TableRef table, long bytes, long rows, List<HeldLock> locks, List<LongTransaction> longTransactions) {
     }
 
     private static final String QUERY = """
-            WITH wanted AS (
+            WITH long AS (
+              SELECT coalesce(string_agg(pid || ',' || extract(epoch FROM now() - xact_start)::bigint || ',' || coalesce(state, ''), chr(30)), '') AS txs
+              FROM pg_stat_activity
+              WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+                AND xact_start < now() - make_interval(secs => $2)
+            ), wanted AS (
               SELECT w->>0 AS nspname, w->>1 AS relname FROM jsonb_array_elements($1::jsonb) w
             ), rel AS (
               SELECT w.nspname, w.relname, c.oid, c.relkind, c.reltuples
@@ -44,14 +56,15 @@ final class LiveTables {
                         FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
                         WHERE l.locktype = 'relation' AND l.relation = r.oid AND l.pid <> pg_backend_pid()
                           AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                          AND coalesce(a.backend_type, '') <> 'autovacuum worker'), '')
-            FROM rel r""";
+                          AND coalesce(a.backend_type, '') <> 'autovacuum worker'), ''),
+              long.txs
+            FROM rel r, long""";
 
     private LiveTables() {
     }
 
     /** Facts of those tables that exist, by {@link TableRef#key()}. */
-    static Map<String, Facts> read(SqlDoor admin, String database, Collection<TableRef> tables) {
+    static Map<String, Facts> read(SqlDoor admin, String database, Collection<TableRef> tables, long longTransactionMillis) {
         Map<String, Facts> out = new HashMap<>();
         if (tables.isEmpty()) {
             return out;
@@ -62,7 +75,7 @@ final class LiveTables {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        for (List<String> row : admin.rows(database, QUERY, wanted)) {
+        for (List<String> row : admin.rows(database, QUERY, wanted, Math.max(0, longTransactionMillis / 1000))) {
             TableRef t = new TableRef(row.get(0), row.get(1));
             List<HeldLock> locks = new ArrayList<>();
             String all = row.get(4) == null ? "" : row.get(4);
@@ -73,7 +86,14 @@ final class LiveTables {
                             Long.parseLong(f[3]), f[4])));
                 }
             }
-            out.put(t.key(), new Facts(t, Long.parseLong(row.get(2)), Long.parseLong(row.get(3)), locks));
+            List<LongTransaction> old = new ArrayList<>();
+            for (String l : (row.get(5) == null ? "" : row.get(5)).split("\u001e")) {
+                String[] f = l.split(",", 3);
+                if (f.length == 3) {
+                    old.add(new LongTransaction(Integer.parseInt(f[0]), Long.parseLong(f[1]), f[2]));
+                }
+            }
+            out.put(t.key(), new Facts(t, Long.parseLong(row.get(2)), Long.parseLong(row.get(3)), locks, old));
         }
         return out;
     }

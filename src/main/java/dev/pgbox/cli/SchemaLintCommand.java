@@ -60,6 +60,8 @@ final class SchemaLintCommand extends BaseCommand implements Callable<Integer> {
                 new Apps(server).requirePgboxApp(db);
                 linter = Linter.live(server, db.value());
                 mode = "live against database " + db;
+            } else {
+                mode = "offline (the server is not running: every existing table counts as big)";
             }
         }
         if (migrate) {

@@ -59,6 +59,12 @@ public final class AuditChecks {
         this.facts = facts;
         this.allTables = allTables;
         this.taken = new HashSet<>(facts.taken());
+        // an invalid index --fix drops first gives its name back to the index that replaces it
+        for (Table t : facts.tables()) {
+            if (!t.building() && !t.partitioned()) {
+                t.indexes().stream().filter(i -> !i.valid()).forEach(i -> taken.remove(t.schema() + "." + i.name()));
+            }
+        }
     }
 
     /**

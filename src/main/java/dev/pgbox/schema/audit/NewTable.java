@@ -103,6 +103,7 @@ public final class NewTable {
             sb.append("    -- cloud tenancy (nullable, as in the convention); row-level security below filters by it\n");
             sb.append("    tenant_id uuid,\n");
         }
+        sb.append("    -- your columns here, e.g. name text NOT NULL,\n");
         sb.append("    created_at timestamptz NOT NULL DEFAULT now(),\n");
         sb.append("    updated_at timestamptz NOT NULL DEFAULT now()");
         if (s.softDelete()) {
@@ -111,7 +112,7 @@ public final class NewTable {
         if (s.vector() != null) {
             sb.append(",\n    embedding vector(").append(s.vector()).append(')');
         }
-        sb.append("\n    -- your columns here\n);\n");
+        sb.append("\n);\n");
         sb.append("CREATE INDEX ").append(n).append("_source_account_id_idx ON ").append(t).append(" (source_account_id);\n");
         if (s.tenant()) {
             sb.append("CREATE INDEX ").append(n).append("_tenant_id_idx ON ").append(t).append(" (tenant_id);\n");

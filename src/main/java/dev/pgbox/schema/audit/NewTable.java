@@ -71,6 +71,10 @@ public final class NewTable {
                 throw badName(text, "the " + p[0] + " name: " + why, "use lowercase letters, digits and _, e.g. np_orders");
             }
         }
+        if (CatalogFacts.SKIPPED_SCHEMAS.contains(schema) || schema.startsWith("pg_")) {
+            throw badName(text, "schema " + schema + " belongs to PostgreSQL or an extension, not to the app",
+                    "use the app's schema, e.g. public." + table);
+        }
         int bytes = table.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_NAME_BYTES) {
             throw badName(text, "it is " + bytes + " bytes long; its index names (NAME_source_account_id_idx) must fit PostgreSQL's "

@@ -128,7 +128,8 @@ public final class AuditChecks {
         String fix;
         if (id != null) {
             fix = "CREATE UNIQUE INDEX CONCURRENTLY " + pk + " ON " + t.sql() + " (id);\nALTER TABLE " + t.sql() + " ADD CONSTRAINT " + pk
-                    + " PRIMARY KEY USING INDEX " + pk + ";" + (id.notNull() ? "" : "  -- id must be NOT NULL first (see np-timestamp-not-null's pattern)");
+                    + " PRIMARY KEY USING INDEX " + pk + ";"
+                    + (id.notNull() ? "" : "  -- SET NOT NULL on id first (CHECK ... NOT VALID, VALIDATE), else this scans under its lock");
         } else {
             fix = "ALTER TABLE " + t.sql() + " ADD COLUMN id uuid NOT NULL DEFAULT " + UUID_DEFAULT + ";  -- rewrites the table under an "
                     + "ACCESS EXCLUSIVE lock (volatile default)\nCREATE UNIQUE INDEX CONCURRENTLY " + pk + " ON " + t.sql() + " (id);\n"
@@ -145,7 +146,8 @@ public final class AuditChecks {
         List<String> cols = t.primaryKey().columns();
         Column c = cols.size() == 1 ? t.column(cols.get(0)) : null;
         if (c == null || !c.type().equals("uuid")) {
-            String what = cols.size() == 1 && c != null ? "is " + c.name() + " " + c.type() : "has " + cols.size() + " columns (" + String.join(", ", cols) + ")";
+            String what = cols.size() == 1 && c != null ? "is " + c.name() + " " + c.type()
+                    : "has " + cols.size() + " columns (" + String.join(", ", cols) + ")";
             out.add(SchemaFinding.manual(Severity.MEDIUM, NP_UUID_PK, t.sql(), "the primary key " + what + "; the np_ convention is "
                     + "id uuid PRIMARY KEY DEFAULT gen_random_uuid()", "-- changing a primary key rewrites the table and every foreign key "
                     + "that references it: migrate with expand/contract\nALTER TABLE " + t.sql() + " ADD COLUMN id_new uuid;  -- then "

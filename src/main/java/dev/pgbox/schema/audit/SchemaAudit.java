@@ -54,7 +54,10 @@ public final class SchemaAudit {
             }
             try (Connection c = Jdbc.connect(target)) {
                 c.setAutoCommit(true);
-                try (PreparedStatement ps = c.prepareStatement("SELECT set_config('lock_timeout', ?, false)")) {
+                // lock waits are bounded; the build itself is not: the login role's statement_timeout (an app limit
+                // of 30s by default) would cancel a CONCURRENTLY build on a big table half way and leave it invalid
+                try (PreparedStatement ps = c.prepareStatement("SELECT set_config('lock_timeout', ?, false), "
+                        + "set_config('statement_timeout', '0', false)")) {
                     ps.setString(1, server.settings().millis(Setting.PGBOX_MIGRATE_LOCK_TIMEOUT) + "ms");
                     ps.execute();
                 }

@@ -55,7 +55,8 @@ class NewTableTest {
     void namesFollowIdentifierRules() {
         assertThat(NewTable.parseName("np_orders")).containsExactly("public", "np_orders");
         assertThat(NewTable.parseName("billing.np_orders")).containsExactly("billing", "np_orders");
-        for (String bad : List.of("NpOrders", "np-orders", "1np", "", "a.b.c", "np_" + "x".repeat(40), "user", "public.select", "partman.np_x", "pg_temp.np_x",
+        for (String bad : List.of("NpOrders", "np-orders", "1np", "", "a.b.c", "np_" + "x".repeat(40), "user", "public.select",
+                "partman.np_x", "pg_temp.np_x",
                 "np orders; DROP TABLE x")) {
             assertThatThrownBy(() -> NewTable.parseName(bad)).as(bad)
                     .isInstanceOfSatisfying(PgboxException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.USAGE));

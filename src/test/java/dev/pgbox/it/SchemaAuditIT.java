@@ -51,6 +51,9 @@ class SchemaAuditIT {
                 CREATE TABLE secrets (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), source_account_id text NOT NULL DEFAULT 'primary');
                 CREATE INDEX ON secrets (source_account_id);
                 ALTER TABLE secrets ENABLE ROW LEVEL SECURITY;
+                CREATE TABLE events (id uuid DEFAULT gen_random_uuid(), created_at timestamptz NOT NULL DEFAULT now(),
+                                     customer_id uuid REFERENCES customers (id), PRIMARY KEY (id, created_at)) PARTITION BY RANGE (created_at);
+                CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
                 """);
         // pg_partman's and pg_cron's own tables, and partman's schema, are never the app's: nothing about them is reported
     }
@@ -89,7 +92,7 @@ class SchemaAuditIT {
         assertThat(r.exitCode()).as(r.all()).isEqualTo(11);
         JsonNode report = json(r);
         assertThat(report.path("passed").asBoolean()).isFalse();
-        assertThat(report.path("tables").asInt()).isEqualTo(7);
+        assertThat(report.path("tables").asInt()).isEqualTo(8); // events_2026 is checked through its parent
 
         assertFinding(report, "no-primary-key", "public.logs", "high", false, "ALTER TABLE public.logs ADD COLUMN id uuid");
         assertFinding(report, "fk-without-index", "public.orders", "high", true,
@@ -110,6 +113,10 @@ class SchemaAuditIT {
                 "CREATE INDEX CONCURRENTLY np_items_tenant_id_idx ON public.np_items (tenant_id)");
         assertFinding(report, "duplicate-index", "public.dup", "low", true, "DROP INDEX CONCURRENTLY public.dup_email_b");
         assertFinding(report, "rls-not-forced", "public.secrets", "medium", false, "ALTER TABLE public.secrets FORCE ROW LEVEL SECURITY");
+        // a partitioned table cannot build an index CONCURRENTLY: the fix is shown, not applied
+        assertFinding(report, "fk-without-index", "public.events", "high", false,
+                "CREATE INDEX events_customer_id_idx ON public.events (customer_id);");
+        assertThat(findings(report)).noneMatch(f -> f.path("table").asText().equals("public.events_2026"));
 
         // the rules hold where they should not fire: an expression index is no duplicate, an indexed tenant column is fine,
         // non-np_ tables are not held to the np_ conventions, and the schemas of extensions are never audited
@@ -118,12 +125,12 @@ class SchemaAuditIT {
         assertThat(findings(report)).noneMatch(f -> f.path("table").asText().equals("public.customers"));
         assertThat(findings(report)).noneMatch(f -> f.path("table").asText().startsWith("partman.")
                 || f.path("table").asText().startsWith("cron."));
-        assertThat(report.path("high").asInt()).isEqualTo(2);
+        assertThat(report.path("high").asInt()).isEqualTo(3);
 
         PgboxProject.Run text = project.pgbox("schema", "audit", "shop");
         assertThat(text.exitCode()).isEqualTo(11);
         assertThat(text.stdout()).contains("HIGH fk-without-index public.orders", "fix (--fix applies it): CREATE INDEX CONCURRENTLY",
-                "2 high, 7 fixable with --fix");
+                "3 high, 7 fixable with --fix");
 
         // with --all-tables the np_ conventions apply to customers too (no timestamps)
         JsonNode all = json(project.pgbox("schema", "audit", "shop", "--all-tables", "--json"));
@@ -157,9 +164,9 @@ class SchemaAuditIT {
 
         JsonNode again = json(project.pgbox("schema", "audit", "shop", "--json"));
         assertThat(findings(again)).noneMatch(f -> f.path("safe").asBoolean());
-        assertThat(findings(again)).extracting(f -> f.path("check").asText()).containsExactlyInAnyOrder("no-primary-key", "np-uuid-pk",
+        assertThat(findings(again)).extracting(f -> f.path("check").asText()).containsExactlyInAnyOrder("no-primary-key", "fk-without-index", "np-uuid-pk",
                 "np-timestamp-type", "np-timestamp-not-null", "np-timestamp-missing", "rls-not-forced");
-        assertThat(fix.path("remaining").path("findings").size()).isEqualTo(6);
+        assertThat(fix.path("remaining").path("findings").size()).isEqualTo(7);
 
         // what the fixes did, read from the catalog: valid indexes, owned by the owner, the trigger at work, one duplicate left
         assertThat(value("SELECT i.indisvalid FROM pg_index i WHERE i.indexrelid = 'public.orders_customer_id_idx'::regclass")).isEqualTo("t");
@@ -225,7 +232,7 @@ class SchemaAuditIT {
         assertThat(value("SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = 'public.np_widgets'::regclass")).isEqualTo("shop_owner");
         JsonNode audit = json(project.pgbox("schema", "audit", "shop", "--json"));
         assertThat(findings(audit)).noneMatch(f -> f.path("table").asText().equals("public.np_widgets"));
-        assertThat(audit.path("tables").asInt()).isEqualTo(9);
+        assertThat(audit.path("tables").asInt()).isEqualTo(10);
 
         // the down file removes it again
         project.pgboxWithInput(null, Map.of(), Files.readString(files.get(1)), "db", "query", "--app", "shop", "--owner", "-");

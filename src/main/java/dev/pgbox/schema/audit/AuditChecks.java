@@ -227,7 +227,7 @@ public final class AuditChecks {
                 + "reads the deleted ones too";
         if (t.primaryKey() == null) {
             out.add(SchemaFinding.manual(Severity.MEDIUM, SOFT_DELETE_INDEX, t.sql(), detail, "CREATE INDEX CONCURRENTLY "
-                    + name(SqlNames.indexName(t.name(), List.of(), "active_idx", taken::contains)) + " ON " + t.sql()
+                    + name(SqlNames.indexName(t.name(), List.of(), "active_idx", s -> taken.contains(t.schema() + "." + s))) + " ON " + t.sql()
                     + " (<the columns live-row queries filter on>) WHERE deleted_at IS NULL"));
             return;
         }

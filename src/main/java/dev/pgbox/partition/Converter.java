@@ -86,9 +86,17 @@ final class Converter {
                 long copyStart = System.nanoTime();
                 long rows = copyRows(c, f);
                 double copySeconds = (System.nanoTime() - copyStart) / 1e9;
-                progress.step("analyzing the copy");
-                execute(c, "ANALYZE " + copy.sql());
+                // outside any lock: statistics for the copy, and visibility maps for both tables, so that the
+                // swap's row counts (under the lock) can read the indexes instead of every page
+                progress.step("vacuuming and analyzing the copy, vacuuming " + old);
                 c.commit();
+                c.setAutoCommit(true);
+                try {
+                    execute(c, "VACUUM (ANALYZE) " + copy.sql());
+                    execute(c, "VACUUM " + old.sql());
+                } finally {
+                    c.setAutoCommit(false);
+                }
                 Swap s = swap(c, f);
                 swapped = true;
                 long partitions = Long.parseLong(one(c, "SELECT count(*) FROM pg_inherits i JOIN pg_class k ON k.oid = i.inhrelid"

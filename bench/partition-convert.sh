@@ -67,10 +67,11 @@ sleep 1
 touch "$stop"
 wait "$writer" || true
 
-read -r copy total lock tries rows parts < <(python3 -c '
+read -r copy total lock tries rows parts counting < <(python3 -c '
 import json, sys
 c = json.load(open(sys.argv[1]))
-print("%.2f %.2f %d %d %d %d" % (c["copy_seconds"], c["total_seconds"], c["swap_lock_millis"], c["swap_attempts"], c["rows"], c["partitions"]))
+print("%.2f %.2f %d %d %d %d %d" % (c["copy_seconds"], c["total_seconds"], c["swap_lock_millis"], c["swap_attempts"], c["rows"],
+                                   c["partitions"], c["swap_count_millis"]))
 ' "$BENCH_TMP/convert.json")
 writes=$(( $(grep -c '^Time:' "$writer_log" || true) / 3 ))
 slowest=$(grep -o 'Time: [0-9.]* ms' "$writer_log" | awk '{ if ($2 > m) m = $2 } END { printf "%.0f", m }')
@@ -80,7 +81,7 @@ check=$(psql_at "$sock" "$port" shop -c "SELECT (SELECT count(*) FROM events_pre
 echo
 echo "seconds, one run, load average $(cut -d' ' -f1 /proc/loadavg)"
 echo "pgbox:    partition convert ${d_pgbox}s whole command (its own total ${total}s, of which the copy ${copy}s); $rows rows into $parts partitions"
-echo "          swap lock held ${lock} ms on try $tries (goal < 1000 ms)"
+echo "          swap lock held ${lock} ms on try $tries (goal < 1000 ms), of which counting both tables' rows ${counting} ms"
 echo "          writer during the convert: $writes inserts and as many updates, slowest statement ${slowest} ms, $errors errors"
 echo "          rows old / new after the writer stopped: $check"
 echo "baseline: CREATE TABLE LIKE + INSERT SELECT + primary key + index ${d_plain}s (no writer, no partitions)"

@@ -156,8 +156,9 @@ final class PartitionCommand extends BaseCommand implements Runnable {
             }
             out().println("converted " + c.table() + " in " + c.database() + ": " + c.rows() + " rows in " + c.partitions()
                     + " partitions (" + c.interval() + " on " + c.column() + ")");
-            out().println(String.format(Locale.ROOT, "  copy %.1f s, total %.1f s; the swap held the lock %d ms (try %d)", c.copySeconds(),
-                    c.totalSeconds(), c.swapLockMillis(), c.swapAttempts()));
+            out().println(String.format(Locale.ROOT, "  copy %.1f s, total %.1f s; the swap held the lock %d ms (try %d; counting the"
+                    + " rows of both tables under it: %d ms)", c.copySeconds(), c.totalSeconds(), c.swapLockMillis(), c.swapAttempts(),
+                    c.swapCountMillis()));
             for (String n : c.notes()) {
                 out().println("  note: " + n);
             }

@@ -48,7 +48,7 @@ final class Converter {
     /** What 'partition convert' did; times in seconds, the swap's lock in milliseconds. */
     public record Converted(String database, String table, String keptAs, String column, String interval, List<String> primaryKey,
                             boolean primaryKeyWidened, long rows, long partitions, double copySeconds, double totalSeconds,
-                            long swapLockMillis, int swapAttempts, List<String> notes) {
+                            long swapLockMillis, long swapCountMillis, int swapAttempts, List<String> notes) {
     }
 
     Converter(RoleSql owner, String db, TableName old, PartitionSpec spec, int batchRows, String lockTimeout, Progress progress) {
@@ -103,7 +103,7 @@ final class Converter {
                         + " WHERE i.inhparent = $1::regclass AND pg_get_expr(k.relpartbound, k.oid) <> 'DEFAULT'", old.sql()));
                 return new Converted(db, old.toString(), keptAs.toString(), spec.column(), spec.interval(), f.newKey,
                         !f.newKey.equals(f.key), Math.max(rows, s.rows), partitions, copySeconds, (System.nanoTime() - started) / 1e9,
-                        s.lockMillis, s.attempts, List.copyOf(notes));
+                        s.lockMillis, s.countMillis, s.attempts, List.copyOf(notes));
             } catch (SQLException | RuntimeException e) {
                 if (!swapped) {
                     c.rollback();
@@ -324,7 +324,7 @@ final class Converter {
         return copied;
     }
 
-    private record Swap(long lockMillis, int attempts, long rows) {
+    private record Swap(long lockMillis, long countMillis, int attempts, long rows) {
     }
 
     /**
@@ -358,6 +358,7 @@ final class Converter {
                 execute(c, "LOCK TABLE " + copy.sql() + " IN ACCESS EXCLUSIVE MODE");
                 List<String> counts = query(c, "SELECT (SELECT count(*) FROM ONLY " + oid + "), (SELECT count(*) FROM " + copy.sql() + ")")
                         .get(0);
+                long counted = (System.nanoTime() - locked) / 1_000_000;
                 if (!counts.get(0).equals(counts.get(1))) {
                     throw new PgboxException(ErrorKind.FAILURE, "the copy of " + old + " has " + counts.get(1) + " rows, the table "
                             + counts.get(0), "a write was not mirrored (for example a REPEATABLE READ transaction updated a row"
@@ -403,8 +404,9 @@ final class Converter {
                 execute(c, "COMMENT ON TABLE " + oid + " IS " + (comment.isEmpty() ? "NULL" : literal(comment)));
                 c.commit();
                 long held = (System.nanoTime() - locked) / 1_000_000;
-                progress.detail("swapped on try " + attempt + "; lock held " + held + " ms; " + counts.get(0) + " rows in both");
-                return new Swap(held, attempt, Long.parseLong(counts.get(0)));
+                progress.detail("swapped on try " + attempt + "; lock held " + held + " ms (of which counting " + counts.get(0)
+                        + " rows in both tables " + counted + " ms)");
+                return new Swap(held, counted, attempt, Long.parseLong(counts.get(0)));
             } catch (SQLException e) {
                 c.rollback();
                 if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState()) || attempt >= SWAP_ATTEMPTS) {

@@ -293,6 +293,9 @@ public enum Setting {
     // ---- partitions: pgbox partition (pg_partman)
     PGBOX_PARTITION_BATCH_ROWS(Type.INT, "10000", "rows", Apply.PGBOX, null,
             "Rows copied per transaction when 'pgbox partition convert' moves a table's rows into its partitioned copy."),
+    PGBOX_PARTITION_LOCK_TIMEOUT(Type.DURATION, "1s", "", Apply.PGBOX, null,
+            "How long 'pgbox partition convert' waits for the table's lock (to add its mirror trigger, and for the final swap)"
+                    + " before it lets the app's queries through and tries again; app queries queue behind it at most this long."),
 
     // ---- jobs: pgbox jobs (pg_cron) and the jobs pgbox keeps for every app
     PGBOX_SOFT_DELETE_RETENTION(Type.DURATION, "90d", "", Apply.PGBOX, null,

@@ -33,7 +33,7 @@ class MigrateIT {
     static void start() throws Exception {
         project = PgboxProject.create("migrate");
         project.ok("start");
-        for (String app : List.of("shop", "drift", "idx", "fail")) {
+        for (String app : List.of("shop", "drift", "idx", "fail", "linted")) {
             project.ok("app", "create", app);
         }
     }
@@ -131,6 +131,25 @@ class MigrateIT {
         project.ok("migrate", "down", "shop", "--steps", "1");
         assertThat(one("shop", "SELECT count(*) FROM pgbox.schema_migrations")).isEqualTo("0");
         assertThat(schemaDump("shop")).isEqualTo(before);
+    }
+
+    @Test
+    void lintErrorsRefuseUpUnlessTheRiskIsAccepted() throws Exception {
+        write("linted", "20260101000001_t.up.sql", "CREATE TABLE t (id int);\n");
+        write("linted", "20260101000001_t.down.sql", "DROP TABLE t;\n");
+        project.ok("migrate", "up", "linted");
+        write("linted", "20260101000002_rename.up.sql", "ALTER TABLE t RENAME COLUMN id TO ident;\n");
+        write("linted", "20260101000002_rename.down.sql", "ALTER TABLE t RENAME COLUMN ident TO id;\n");
+
+        PgboxProject.Run refused = project.pgbox("migrate", "up", "linted");
+        assertThat(refused.exitCode()).as(refused.all()).isEqualTo(11);
+        assertThat(refused.stderr()).contains("renaming-column at migrations/linted/20260101000002_rename.up.sql:1:1").contains("--accept-risk");
+        JsonNode lint = JSON.readTree(project.pgbox("migrate", "up", "linted", "--json").stdout());
+        assertThat(lint.path("findings").get(0).path("rule").asText()).isEqualTo("renaming-column");
+        assertThat(one("linted", "SELECT string_agg(column_name::text, ',') FROM information_schema.columns WHERE table_name = 't'")).isEqualTo("id");
+
+        assertThat(project.ok("migrate", "up", "linted", "--accept-risk").stdout()).contains("applied 20260101000002_rename");
+        assertThat(one("linted", "SELECT string_agg(column_name::text, ',') FROM information_schema.columns WHERE table_name = 't'")).isEqualTo("ident");
     }
 
     @Test

@@ -70,7 +70,7 @@ public final class Migrator {
                 scripts.add(script(f, shown, text));
                 sources.add(new SqlSource(shown, text));
             }
-            LintReport lint = Linter.live(server, app.value()).lint(sources);
+            LintReport lint = Linter.live(server, app.value()).runnerSetsTimeouts().lint(sources);
             if (!lint.passed() && !acceptRisk) {
                 throw new LintRefusal(app.value(), lint);
             }

@@ -69,7 +69,7 @@ final class MigrateCommand extends BaseCommand implements Runnable {
         @Option(names = "--dry-run", description = "Parse, lint and list what would run; change nothing.")
         boolean dryRun;
 
-        @Option(names = "--json", description = "Print the result as JSON.")
+        @Option(names = "--json", description = "Print the result as JSON (the lint report when the linter refuses).")
         boolean json;
 
         @Override

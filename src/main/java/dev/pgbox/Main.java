@@ -16,6 +16,7 @@ public final class Main {
         PgboxCommand root = new PgboxCommand();
         CommandLine cli = new CommandLine(root);
         cli.setExecutionStrategy(PgboxCommand.executionStrategy());
+        dev.pgbox.cli.HelpText.reflow(cli);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof PgboxException p) {
                 cmd.getErr().println(p.render());

@@ -146,13 +146,15 @@ public final class DefaultJobs {
         return apply(db, JobNames.server(HISTORY), wanted, progress);
     }
 
-    /** pgbox's jobs of databases that are no longer apps, and maintenance roles of apps that are gone. */
+    /** Jobs pgbox made (its own and 'jobs add's) in databases that are no longer apps, and maintenance roles of apps that are gone. */
     List<String> orphans(Set<String> apps, Progress progress) {
         List<String> changes = new ArrayList<>();
         String cronDb = jobs.cronDatabase();
         for (CronJob j : jobs.list(null)) {
             String name = j.name();
-            if (j.pgbox() && !j.database().equals(cronDb) && !apps.contains(j.database())) {
+            // pgbox's own and those 'jobs add' made (APP:NAME in database APP); a job made by hand stays
+            boolean made = j.pgbox() || name != null && name.startsWith(j.database() + ":");
+            if (made && !j.database().equals(cronDb) && !apps.contains(j.database())) {
                 jobs.unschedule(j.id());
                 changes.add(step(progress, "removed job " + name + ": its database " + j.database() + " is no longer an app"));
             }

@@ -179,7 +179,8 @@ public final class Jobs {
     static boolean notInTransaction(SqlStatement s) {
         JsonNode n = s.node();
         return switch (s.kind()) {
-            case "VacuumStmt", "CreatedbStmt", "DropdbStmt", "AlterSystemStmt", "CreateTableSpaceStmt", "DropTableSpaceStmt" -> true;
+            case "VacuumStmt" -> n.path("is_vacuumcmd").asBoolean(); // VACUUM, not ANALYZE (which may run in a transaction)
+            case "CreatedbStmt", "DropdbStmt", "AlterSystemStmt", "CreateTableSpaceStmt", "DropTableSpaceStmt" -> true;
             case "IndexStmt" -> n.path("concurrent").asBoolean();
             case "DropStmt" -> n.path("concurrent").asBoolean();
             case "ReindexStmt" -> n.toString().contains("\"concurrently\"");

@@ -103,7 +103,6 @@ public final class Apps {
             }
             throw e;
         }
-        dev.pgbox.jobs.DefaultJobs.sync(server, app, progress); // an app re-checked with tables gets their jobs at once
         return new Created(app, existed, generated);
     }
 

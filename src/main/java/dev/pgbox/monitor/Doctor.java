@@ -70,7 +70,7 @@ public final class Doctor {
         try {
             // pgbackrest info is a process of its own: it runs while the SQL does
             Future<List<Finding>> backups = pool.submit(() -> backupFindings(s, t, replica));
-            Future<List<Finding>> cronJobs = pool.submit(() -> dev.pgbox.jobs.CronHealth.findings(server, app));
+            Future<List<Finding>> cronJobs = pool.submit(() -> CronJobsCheck.findings(server, app));
             // the server's facts come with the first database's: one psql call; the apps' follow side by side
             String first = app == null ? s.get(Setting.POSTGRES_DB) : app;
             Facts.Both both;

@@ -1,11 +1,11 @@
-package dev.pgbox.jobs;
+package dev.pgbox.monitor;
 
 import dev.pgbox.PgboxException;
 import dev.pgbox.cluster.Server;
 import dev.pgbox.config.Durations;
 import dev.pgbox.config.Setting;
-import dev.pgbox.monitor.Finding;
-import dev.pgbox.monitor.Severity;
+import dev.pgbox.jobs.CronJob;
+import dev.pgbox.jobs.Jobs;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,15 +16,15 @@ import java.util.List;
  * PGBOX_DOCTOR_CRON_WINDOW (a failing job does nothing: partitions are not made ahead, purges stop), or
  * one ok finding saying how many jobs were looked at.
  */
-public final class CronHealth {
+final class CronJobsCheck {
     static final String CHECK = "cron_jobs";
     static final String WHY = "a scheduled job that fails does nothing, silently: partitions stop being made ahead, purges and reindexes stop";
 
-    private CronHealth() {
+    private CronJobsCheck() {
     }
 
     /** The findings for every job, or the jobs of one database ({@code app} non-null). */
-    public static List<Finding> findings(Server server, String app) {
+    static List<Finding> findings(Server server, String app) {
         long windowMs = server.settings().millis(Setting.PGBOX_DOCTOR_CRON_WINDOW);
         String threshold = "last run failed within " + Durations.format(windowMs);
         try {

@@ -88,6 +88,21 @@ public final class DefaultJobs {
         return changes;
     }
 
+    /** After 'pgbox app drop': the jobs pgbox made for the app (its own and 'jobs add's) and its maintenance role go too. */
+    public static void forget(Server server, AppName app, Progress progress) {
+        if (!ready(server)) {
+            return;
+        }
+        DefaultJobs d = new DefaultJobs(server);
+        for (CronJob j : d.jobs.list(app.value())) {
+            if (j.name() != null && (j.name().startsWith(JobNames.pgboxPrefix(app.value())) || j.name().startsWith(app.value() + ":"))) {
+                d.jobs.unschedule(j.id());
+                step(progress, "removed job " + j.name());
+            }
+        }
+        d.dropMaintenanceRole(JobNames.maintenanceRole(app), null, progress);
+    }
+
     /** A running primary with pg_cron. */
     private static boolean ready(Server server) {
         if (!server.running() || Standby.is(server.layout())) {

@@ -211,10 +211,10 @@ class JobsIT {
         }
         assertThat(admin.value("postgres", "SELECT count(*) FROM pg_roles WHERE rolname = 'shop-maintenance'")).isEqualTo("0");
 
-        // a dropped app's jobs go at the next full sync (pgbox start on a running server does one)
-        project.ok("app", "drop", "other", "--yes", "--force");
-        project.ok("start");
+        // a dropped app's jobs and maintenance role go with it; a full sync (pgbox start) finds nothing left
+        assertThat(project.ok("app", "drop", "other", "--yes", "--force").all()).contains("removed job other:seen");
         assertThat(job(json("jobs", "list", "--json"), "other:seen")).isNull();
+        assertThat(project.ok("start").all()).doesNotContain("removed job");
     }
 
     static boolean ranOk(String name) {

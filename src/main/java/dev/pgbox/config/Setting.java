@@ -288,10 +288,16 @@ public enum Setting {
     PGBOX_LINT_SMALL_TABLE(Type.SIZE, "10MB", "", Apply.PGBOX, null,
             "When linting against the running server, a locking or rewriting statement on a table smaller than this is a "
                     + "warning, not an error: it holds its lock only briefly."),
+    PGBOX_LINT_LONG_TRANSACTION(Type.DURATION, "1min", "", Apply.PGBOX, null,
+            "When linting against the running server, transactions of the app's database open longer than this are named in a "
+                    + "warning on CONCURRENTLY statements, which wait for them to end before they finish."),
 
     // ---- partitions: pgbox partition (pg_partman)
     PGBOX_PARTITION_BATCH_ROWS(Type.INT, "10000", "rows", Apply.PGBOX, null,
             "Rows copied per transaction when 'pgbox partition convert' moves a table's rows into its partitioned copy."),
+    PGBOX_PARTITION_LOCK_TIMEOUT(Type.DURATION, "1s", "", Apply.PGBOX, null,
+            "How long 'pgbox partition convert' waits for the table's lock (to add its mirror trigger, and for the final swap)"
+                    + " before it lets the app's queries through and tries again; app queries queue behind it at most this long."),
 
     // ---- jobs: pgbox jobs (pg_cron) and the jobs pgbox keeps for every app
     PGBOX_SOFT_DELETE_RETENTION(Type.DURATION, "90d", "", Apply.PGBOX, null,

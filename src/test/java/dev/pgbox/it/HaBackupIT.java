@@ -305,22 +305,37 @@ class HaBackupIT {
             String patroni = Files.exists(log) ? Files.readString(log) : "(no patroni.log)";
             StringBuilder server = new StringBuilder();
             try (var files = Files.list(p.dir().resolve(".pgbox/log"))) {
-                // the server's own log says why a replay stopped (the last lines of the newest file)
+                // why a replay stopped: the server log's lines about WAL, timelines and recovery since the last two starts
+                // (kept short: CI shows only so much of a failure message)
                 files.filter(f -> f.getFileName().toString().startsWith("postgresql"))
                         .max(java.util.Comparator.comparing(f -> f.toFile().lastModified())).ifPresent(f -> {
                             try {
                                 String t = Files.readString(f);
-                                // from the last start on: a replay's every 'restored log file' line, and why it ended
-                                int start = t.lastIndexOf("starting PostgreSQL");
-                                server.append(f.getFileName()).append(":\n").append(t.substring(Math.max(0, Math.min(
-                                        start < 0 ? t.length() : start, t.length() - 4000) - 2000)));
+                                int last = t.lastIndexOf("starting PostgreSQL");
+                                int before = last < 0 ? -1 : t.lastIndexOf("starting PostgreSQL", last - 1);
+                                server.append(f.getFileName()).append(" (WAL, timeline and recovery lines):\n");
+                                t.substring(Math.max(0, before)).lines()
+                                        .filter(l -> l.matches(".*(restored log file|could not|ERROR|FATAL|PANIC|WARNING|redo|recovery|"
+                                                + "timeline|promot|archive|checkpoint complete|starting PostgreSQL|shut down).*"))
+                                        .forEach(l -> server.append(l.length() > 220 ? l.substring(0, 220) : l).append('\n'));
                             } catch (java.io.IOException e) {
                                 server.append(e);
                             }
                         });
             }
+            // what the archive holds: the newest WAL segments and history files of every timeline
+            Path archive = p.dir().resolve(".pgbox/backup/repo/archive/main");
+            if (Files.isDirectory(archive)) {
+                try (var walk = Files.walk(archive)) {
+                    List<String> names = walk.filter(Files::isRegularFile).map(f -> f.getFileName().toString())
+                            .map(n -> n.length() > 24 && !n.startsWith("archive") ? n.substring(0, n.indexOf('-') < 0 ? n.length() : n.indexOf('-')) : n)
+                            .sorted().toList();
+                    server.append("archive (last 16 of ").append(names.size()).append("): ")
+                            .append(names.subList(Math.max(0, names.size() - 16), names.size())).append('\n');
+                }
+            }
             assertThat(r.exitCode()).as("pgbox " + String.join(" ", args) + ":\n" + r.all() + "\npatroni.log:\n"
-                    + patroni.substring(Math.max(0, patroni.length() - 6000)) + "\n" + server).isZero();
+                    + patroni.substring(Math.max(0, patroni.length() - 2500)) + "\n" + server).isZero();
         }
         return r;
     }

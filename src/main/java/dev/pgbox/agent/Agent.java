@@ -73,6 +73,13 @@ public final class Agent {
             return (o.ok() ? "verified " : "FAILED ") + o.physicalBackup() + " in " + o.restoreSeconds() + "s"
                     + (o.problems().isEmpty() ? "" : ": " + String.join("; ", o.problems()));
         });
+        add(jobs, "jobs-sync", Setting.PGBOX_JOBS_SYNC_SCHEDULE, p -> {
+            if (Standby.is(server.layout())) {
+                return "skipped: this server is a replica; the primary keeps the jobs";
+            }
+            List<String> changes = dev.pgbox.jobs.DefaultJobs.syncAll(server, p);
+            return changes.isEmpty() ? "every app's default jobs are up to date" : String.join("; ", changes);
+        });
         return jobs;
     }
 

@@ -65,6 +65,7 @@ final class AppCommand extends BaseCommand implements Runnable {
             }
             Console console = console();
             Apps.Created c = new Apps(Server.open(s)).create(app, limits, defaults, console);
+            dev.pgbox.jobs.DefaultJobs.sync(Server.open(s), app, console); // a re-checked app with tables gets their jobs at once
             if (c.existed()) {
                 out().println("app '" + app + "' exists already; privileges checked" + (limits != null ? ", limits updated" : "")
                         + (c.passwordGenerated() ? ", new password saved (the old one was not in .env.secrets)" : "; nothing else changed"));

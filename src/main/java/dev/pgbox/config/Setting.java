@@ -242,6 +242,8 @@ public enum Setting {
             "Doctor reports critical when the last good backup (or restore drill) is older than this many periods of its schedule."),
     PGBOX_DOCTOR_CRASH_WINDOW(Type.DURATION, "1d", "", Apply.PGBOX, null,
             "Doctor warns while the last crash restart of the server is this recent (and always for crashes new since its last run)."),
+    PGBOX_DOCTOR_CRON_WINDOW(Type.DURATION, "1d", "", Apply.PGBOX, null,
+            "Doctor warns about a pg_cron job whose last run failed within this window (pgbox jobs history --failed)."),
 
     // ---- metrics: the agent collects them and serves /metrics (Prometheus text) on 127.0.0.1
     PGBOX_METRICS_INTERVAL(Type.DURATION, "15s", "", Apply.START, null,
@@ -303,6 +305,25 @@ public enum Setting {
     // ---- jobs: pgbox jobs (pg_cron) and the jobs pgbox keeps for every app
     PGBOX_SOFT_DELETE_RETENTION(Type.DURATION, "90d", "", Apply.PGBOX, null,
             "How long soft-deleted rows (deleted_at set) of np_ tables stay before the daily purge job deletes them; 0: no purge job."),
+    PGBOX_JOBS_PARTMAN_SCHEDULE(Type.CRON, "17 * * * *", "", Apply.PGBOX, null,
+            "When the pg_cron job pgbox:APP:partman-maintenance runs pg_partman's maintenance in an app with partitioned "
+                    + "tables (creates the premade partitions, drops those past retention); often enough for the smallest "
+                    + "interval's premake. Empty: no such job."),
+    PGBOX_JOBS_PURGE_SCHEDULE(Type.CRON, "23 3 * * *", "", Apply.PGBOX, null,
+            "When the pg_cron job pgbox:APP:soft-delete-purge deletes rows soft-deleted longer than PGBOX_SOFT_DELETE_RETENTION "
+                    + "from the app's np_ tables with a deleted_at column. Empty: no such job."),
+    PGBOX_JOBS_PURGE_BATCH(Type.INT, "5000", "rows", Apply.PGBOX, null,
+            "Rows the purge deletes per transaction (each batch commits, so row locks are short); a run stops at half the "
+                    + "app's statement_timeout and the next run goes on."),
+    PGBOX_JOBS_REINDEX_SCHEDULE(Type.CRON, "0 4 1 * *", "", Apply.PGBOX, null,
+            "When the pg_cron jobs pgbox:APP:reindex:INDEX rebuild each vector index (hnsw, ivfflat) with REINDEX CONCURRENTLY. "
+                    + "Empty: no such jobs."),
+    PGBOX_JOBS_HISTORY_RETENTION(Type.DURATION, "7d", "", Apply.PGBOX, null,
+            "How long pg_cron keeps each run in cron.job_run_details: the job pgbox:cron-history-purge (in POSTGRES_DB, "
+                    + "daily) deletes older runs; 0: no such job (the table grows forever)."),
+    PGBOX_JOBS_SYNC_SCHEDULE(Type.CRON, "*/15 * * * *", "", Apply.START, null,
+            "When the agent brings every app's default jobs up to date (new partitioned, soft-delete or vector tables get "
+                    + "their jobs; jobs of dropped tables and apps go). pgbox start and app create do it too. Empty: only those."),
 
     // ---- high availability: Patroni and etcd (pgbox ha); one block, kept together
     PATRONI_CLUSTER(Type.IDENT, "pgbox", "", Apply.INIT, null,

@@ -70,6 +70,7 @@ public final class Doctor {
         try {
             // pgbackrest info is a process of its own: it runs while the SQL does
             Future<List<Finding>> backups = pool.submit(() -> backupFindings(s, t, replica));
+            Future<List<Finding>> cronJobs = pool.submit(() -> CronJobsCheck.findings(server, app));
             // the server's facts come with the first database's: one psql call; the apps' follow side by side
             String first = app == null ? s.get(Setting.POSTGRES_DB) : app;
             Facts.Both both;
@@ -136,6 +137,7 @@ public final class Doctor {
                 facts.databases().stream().filter(d -> !databases.contains(d.name())).forEach(d -> findings.add(Checks.xidAge(d, t)));
             }
             findings.addAll(backupsOrProblem(backups));
+            findings.addAll(get(cronJobs));
             return DoctorReport.of(Instant.now().toString(), databases, millisSince(t0), findings);
         } finally {
             pool.shutdownNow();

@@ -46,6 +46,7 @@ public final class StartService {
             project = r.project();
             actions.addAll(r.actions());
         }
+        syncJobs(project, progress);
         return report(project, actions);
     }
 
@@ -78,6 +79,15 @@ public final class StartService {
                     + "; the server runs again with its previous configuration (pid " + pid + ")",
                     e.reason(), "fix the cause (the whole log is in " + server.layout().logDir()
                     + "), then run 'pgbox restart' again");
+        }
+    }
+
+    /** Every app's default pg_cron jobs; a failure there is said, never the end of a start that brought the server up. */
+    private static void syncJobs(Project project, Progress progress) {
+        try {
+            dev.pgbox.jobs.DefaultJobs.syncAll(Server.open(project.settings()), progress);
+        } catch (PgboxException e) {
+            progress.step("could not bring the apps' scheduled jobs up to date: " + e.getMessage() + " (pgbox jobs list)");
         }
     }
 

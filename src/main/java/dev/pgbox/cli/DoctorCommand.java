@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
                 "lag, archiving, forced checkpoints, disk space of the data and WAL folders",
                 "(and days until full), invalid and unused indexes, foreign keys without an",
                 "index, sequences near their end, backup and restore drill age against their",
-                "schedules, crash restarts, the agent and start at boot. Each finding has a",
+                "schedules, scheduled jobs whose last run failed, crash restarts, the agent and start at boot. Each finding has a",
                 "severity, the measured value, the threshold (PGBOX_DOCTOR_* settings), why it",
                 "matters and the fix (a command or SQL). Exit code: 0 all ok, 1 a warning,",
                 "2 a critical finding (a stopped server is critical), 3 an unknown --app."})

@@ -5,6 +5,7 @@ import dev.pgbox.PgboxException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * A validated application name. It names the database and three roles (NAME, NAME_owner,
@@ -17,17 +18,8 @@ public record AppName(String value) {
     public static final int MAX_LENGTH = 40;
 
     /** PostgreSQL's reserved and type/function-name keywords, plus names with a meaning of their own. */
-    static final Set<String> RESERVED = Set.of("all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric",
-            "both", "case", "cast", "check", "collate", "column", "constraint", "create", "current_catalog", "current_date",
-            "current_role", "current_time", "current_timestamp", "current_user", "default", "deferrable", "desc", "distinct",
-            "do", "else", "end", "except", "false", "fetch", "for", "foreign", "from", "grant", "group", "having", "in",
-            "initially", "intersect", "into", "lateral", "leading", "limit", "localtime", "localtimestamp", "not", "null",
-            "offset", "on", "only", "or", "order", "placing", "primary", "references", "returning", "select", "session_user",
-            "some", "symmetric", "table", "then", "to", "trailing", "true", "union", "unique", "user", "using", "variadic",
-            "when", "where", "window", "with", "authorization", "binary", "collation", "concurrently", "cross",
-            "current_schema", "freeze", "full", "ilike", "inner", "is", "isnull", "join", "left", "like", "natural",
-            "notnull", "outer", "overlaps", "right", "similar", "tablesample", "verbose",
-            "public", "none", "postgres", "template0", "template1", "partman", "cron", "pgbox");
+    static final Set<String> RESERVED = java.util.stream.Stream.concat(dev.pgbox.sql.SqlText.RESERVED_KEYWORDS.stream(),
+            Stream.of("public", "none", "postgres", "template0", "template1", "partman", "cron", "pgbox")).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     public AppName {
         String why = problem(value);

@@ -8,11 +8,8 @@ import dev.pgbox.PgboxException;
 import dev.pgbox.Progress;
 import dev.pgbox.security.Rls.TableName;
 import dev.pgbox.sql.Jdbc;
-import dev.pgbox.sql.Placeholders;
 import dev.pgbox.sql.RoleSql;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -515,30 +512,11 @@ final class Converter {
     // ---- statements on the convert's own connection (values bound)
 
     private static void execute(Connection c, String sql, Object... params) throws SQLException {
-        Placeholders.Bound b = Placeholders.positional(sql, params);
-        try (PreparedStatement ps = c.prepareStatement(b.sql())) {
-            bind(ps, b.values());
-            ps.execute();
-        }
+        RoleSql.update(c, sql, params);
     }
 
     private static List<List<String>> query(Connection c, String sql, Object... params) throws SQLException {
-        Placeholders.Bound b = Placeholders.positional(sql, params);
-        try (PreparedStatement ps = c.prepareStatement(b.sql())) {
-            bind(ps, b.values());
-            List<List<String>> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                int n = rs.getMetaData().getColumnCount();
-                while (rs.next()) {
-                    List<String> row = new ArrayList<>(n);
-                    for (int i = 1; i <= n; i++) {
-                        row.add(rs.getString(i));
-                    }
-                    out.add(row);
-                }
-            }
-            return out;
-        }
+        return RoleSql.query(c, sql, params);
     }
 
     private static List<List<String>> rows(Connection c, String sql, Object... params) throws SQLException {
@@ -552,11 +530,5 @@ final class Converter {
     private static String one(Connection c, String sql, Object... params) throws SQLException {
         List<List<String>> r = query(c, sql, params);
         return r.isEmpty() || r.get(0).get(0) == null ? "" : r.get(0).get(0);
-    }
-
-    private static void bind(PreparedStatement ps, List<Object> values) throws SQLException {
-        for (int i = 0; i < values.size(); i++) {
-            ps.setObject(i + 1, values.get(i));
-        }
     }
 }

@@ -31,36 +31,44 @@ public final class RoleSql implements SqlDoor {
 
     @Override
     public List<List<String>> rows(String database, String sql, Object... params) {
-        return withConnection(database, c -> {
-            Placeholders.Bound b = Placeholders.positional(sql, params);
-            try (PreparedStatement ps = c.prepareStatement(b.sql())) {
-                bind(ps, b.values());
-                List<List<String>> rows = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    int n = rs.getMetaData().getColumnCount();
-                    while (rs.next()) {
-                        List<String> row = new ArrayList<>(n);
-                        for (int i = 1; i <= n; i++) {
-                            row.add(rs.getString(i));
-                        }
-                        rows.add(row);
-                    }
-                }
-                return rows;
-            }
-        });
+        return withConnection(database, c -> query(c, sql, params));
     }
 
     @Override
     public void execute(String database, String sql, Object... params) {
         withConnection(database, c -> {
-            Placeholders.Bound b = Placeholders.positional(sql, params);
-            try (PreparedStatement ps = c.prepareStatement(b.sql())) {
-                bind(ps, b.values());
-                ps.execute();
-            }
+            update(c, sql, params);
             return null;
         });
+    }
+
+    /** Rows of {@code sql} ({@code $1, $2} bound to {@code params}) on a connection the caller holds. */
+    public static List<List<String>> query(Connection c, String sql, Object... params) throws SQLException {
+        Placeholders.Bound b = Placeholders.positional(sql, params);
+        try (PreparedStatement ps = c.prepareStatement(b.sql())) {
+            bind(ps, b.values());
+            List<List<String>> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                int n = rs.getMetaData().getColumnCount();
+                while (rs.next()) {
+                    List<String> row = new ArrayList<>(n);
+                    for (int i = 1; i <= n; i++) {
+                        row.add(rs.getString(i));
+                    }
+                    rows.add(row);
+                }
+            }
+            return rows;
+        }
+    }
+
+    /** Runs {@code sql} ({@code $1, $2} bound to {@code params}) on a connection the caller holds. */
+    public static void update(Connection c, String sql, Object... params) throws SQLException {
+        Placeholders.Bound b = Placeholders.positional(sql, params);
+        try (PreparedStatement ps = c.prepareStatement(b.sql())) {
+            bind(ps, b.values());
+            ps.execute();
+        }
     }
 
     /** A SQL text the user wrote (pgbox db query), run as it is: the role's own privileges are its limits. */

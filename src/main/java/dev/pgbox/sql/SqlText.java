@@ -15,6 +15,20 @@ public final class SqlText {
     /** PostgreSQL's NAMEDATALEN - 1: longer names are silently truncated, so they are refused instead. */
     public static final int MAX_NAME_BYTES = 63;
     private static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_]*");
+    /**
+     * PostgreSQL 15's reserved keywords and those reserved except as function or type names: neither
+     * may name a table, column or role without quotes.
+     */
+    public static final java.util.Set<String> RESERVED_KEYWORDS = java.util.Set.of("all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric",
+            "both", "case", "cast", "check", "collate", "column", "constraint", "create", "current_catalog", "current_date",
+            "current_role", "current_time", "current_timestamp", "current_user", "default", "deferrable", "desc", "distinct",
+            "do", "else", "end", "except", "false", "fetch", "for", "foreign", "from", "grant", "group", "having", "in",
+            "initially", "intersect", "into", "lateral", "leading", "limit", "localtime", "localtimestamp", "not", "null",
+            "offset", "on", "only", "or", "order", "placing", "primary", "references", "returning", "select", "session_user",
+            "some", "symmetric", "table", "then", "to", "trailing", "true", "union", "unique", "user", "using", "variadic",
+            "when", "where", "window", "with", "authorization", "binary", "collation", "concurrently", "cross",
+            "current_schema", "freeze", "full", "ilike", "inner", "is", "isnull", "join", "left", "like", "natural",
+            "notnull", "outer", "overlaps", "right", "similar", "tablesample", "verbose");
 
     private SqlText() {
     }

@@ -14,20 +14,8 @@ import java.util.regex.Pattern;
 public final class SqlNames {
     private static final Pattern PLAIN = Pattern.compile("[a-z_][a-z0-9_]*");
 
-    /**
-     * PostgreSQL 15's reserved keywords and those reserved except as function or type names: neither
-     * may name a table or column without quotes.
-     */
-    static final Set<String> RESERVED = Set.of("all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric",
-            "both", "case", "cast", "check", "collate", "column", "constraint", "create", "current_catalog", "current_date",
-            "current_role", "current_time", "current_timestamp", "current_user", "default", "deferrable", "desc", "distinct",
-            "do", "else", "end", "except", "false", "fetch", "for", "foreign", "from", "grant", "group", "having", "in",
-            "initially", "intersect", "into", "lateral", "leading", "limit", "localtime", "localtimestamp", "not", "null",
-            "offset", "on", "only", "or", "order", "placing", "primary", "references", "returning", "select", "session_user",
-            "some", "symmetric", "table", "then", "to", "trailing", "true", "union", "unique", "user", "using", "variadic",
-            "when", "where", "window", "with", "authorization", "binary", "collation", "concurrently", "cross",
-            "current_schema", "freeze", "full", "ilike", "inner", "is", "isnull", "join", "left", "like", "natural",
-            "notnull", "outer", "overlaps", "right", "similar", "tablesample", "verbose");
+    /** PostgreSQL 15's reserved keywords: neither may name a table or column without quotes. */
+    static final Set<String> RESERVED = SqlText.RESERVED_KEYWORDS;
 
     private SqlNames() {
     }

@@ -99,6 +99,10 @@ final class HaRestore {
         int timeline;
         try {
             awaitPaused(before.members());
+            // the loop that noticed the pause also applies the changed configuration to PostgreSQL, and retries that
+            // until PostgreSQL answers: let it finish against the running server, not against the replay, where a
+            // rewrite of postgresql.conf would strip the restore_command pgBackRest wrote into postgresql.auto.conf
+            sleep(server.settings().integer(Setting.PATRONI_LOOP_WAIT) * 1000L + 1000);
             progress.step("stopping PostgreSQL (a paused Patroni leaves it down and gives up the leader lock)");
             PgCtl.stop(l, l.dataDir(), Duration.ofMillis(server.settings().millis(Setting.PGBOX_STOP_TIMEOUT)));
             restore.run();

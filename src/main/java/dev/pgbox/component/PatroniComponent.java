@@ -228,7 +228,12 @@ public final class PatroniComponent implements Component {
     static Map<String, String> parameters(Settings s, Layout layout, TuningPlan plan) {
         Map<String, String> p = new LinkedHashMap<>();
         ServerConf.policy(s, layout).forEach((k, v) -> {
-            if (!PATRONI_OWNS.contains(k)) {
+            // Patroni's own sessions run with statement_timeout 2s, so it reads any other value it is given as a
+            // change each time it applies its dynamic configuration (a pause, say) and rewrites postgresql.conf,
+            // which strips recovery settings from postgresql.auto.conf: a rewind's restore_command would vanish
+            // mid-replay. 0 is PostgreSQL's default: leaving it out changes nothing.
+            boolean defaultTimeout = k.equals("statement_timeout") && unquote(v).equals("0");
+            if (!PATRONI_OWNS.contains(k) && !defaultTimeout) {
                 p.put(k, unquote(v));
             }
         });

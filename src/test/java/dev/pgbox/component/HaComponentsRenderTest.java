@@ -101,6 +101,13 @@ class HaComponentsRenderTest {
     }
 
     @Test
+    void statementTimeoutIsLeftToPostgresqlUnlessSet() throws IOException {
+        // Patroni's own sessions run with 2s: a '0' it manages reads as a change at each dynamic-config reload
+        assertThat(patroni(settings("", SECRETS))).doesNotContain("statement_timeout");
+        assertThat(patroni(settings("POSTGRES_STATEMENT_TIMEOUT=30s\n", SECRETS))).contains("statement_timeout: '30s'");
+    }
+
+    @Test
     void withoutArchivingNoArchiveCommand() throws IOException {
         assertThat(patroni(settings("BACKUP_ARCHIVE=off\n", SECRETS))).contains("archive_mode: 'off'").doesNotContain("archive_command");
     }

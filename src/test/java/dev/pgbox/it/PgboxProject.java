@@ -96,8 +96,9 @@ public final class PgboxProject implements AutoCloseable {
             cmd.addAll(List.of("runuser", "-u", osUser, "--"));
         }
         try {
-            cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                    jarFor(osUser).toString(), "--project", dir.toString()));
+            // the JVM options of the ./pgbox launcher: what a user runs, and a third less start-up per command
+            cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
+                    "-XX:+UseSerialGC", "-Xss1m", "-jar", jarFor(osUser).toString(), "--project", dir.toString()));
             cmd.addAll(List.of(args));
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
             pb.environment().keySet().removeIf(k -> k.startsWith("POSTGRES_") || k.startsWith("PGBOX_"));

@@ -108,7 +108,7 @@ final class PartitionCommand extends BaseCommand implements Runnable {
             out().println(Tables.aligned(List.of("table", "column", "interval", "premake", "retention", "partitions", "oldest from",
                     "newest to", "default rows", "size"), l.sets().stream().map(p -> List.of(p.table(), p.column(), p.interval(),
                     Integer.toString(p.premake()), p.retention() == null ? "none" : p.retention(), Long.toString(p.partitions()),
-                    orDash(p.oldest()), orDash(p.newest()), (p.defaultRowsCapped() ? ">" : "") + p.defaultRows(), size(p.bytes())))
+                    orDash(p.oldest()), orDash(p.newest()), (p.defaultRowsCapped() ? ">" : "") + p.defaultRows(), dev.pgbox.config.Size.human(p.bytes())))
                     .toList()));
             for (Partitions.PartitionSet p : l.sets()) {
                 if (p.defaultHasRows()) {
@@ -169,15 +169,5 @@ final class PartitionCommand extends BaseCommand implements Runnable {
 
     private static String orDash(String s) {
         return s == null ? "-" : s;
-    }
-
-    private static String size(long bytes) {
-        if (bytes >= 1L << 30) {
-            return String.format(Locale.ROOT, "%.1f GB", bytes / (double) (1L << 30));
-        }
-        if (bytes >= 1L << 20) {
-            return String.format(Locale.ROOT, "%.1f MB", bytes / (double) (1L << 20));
-        }
-        return (bytes / 1024) + " kB";
     }
 }

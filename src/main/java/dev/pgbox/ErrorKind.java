@@ -15,7 +15,8 @@ public enum ErrorKind {
     SQL(8, "the server rejected a SQL statement"),
     TOOL_FAILED(9, "an external tool (initdb, pg_ctl, apt-get, ...) failed"),
     TIMEOUT(10, "an operation did not finish in time"),
-    FINDINGS(11, "an audit or test found high-severity problems");
+    FINDINGS(11, "an audit or test found high-severity problems"),
+    NOT_FOUND(12, "the named collection, memory or other object does not exist");
 
     private final int exitCode;
     private final String meaning;

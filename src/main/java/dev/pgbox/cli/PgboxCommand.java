@@ -12,7 +12,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {InitCommand.class, InstallCommand.class, StartCommand.class, StopCommand.class, RestartCommand.class,
                 StatusCommand.class, ConfigCommand.class, TuneCommand.class, DbCommand.class, AppCommand.class,
                 RlsCommand.class, SecurityCommand.class, HaCommand.class, AgentCommand.class, DoctorCommand.class, AlertsCommand.class, ReportCommand.class,
-                TopCommand.class, MigrateCommand.class, SchemaCommand.class, PartitionCommand.class, JobsCommand.class,
+                TopCommand.class, MigrateCommand.class, SchemaCommand.class, PartitionCommand.class, JobsCommand.class, MemoryCommand.class,
                 CompletionCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:unexpected failure", "2:usage error", "3:invalid setting or .env file",

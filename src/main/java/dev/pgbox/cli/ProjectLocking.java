@@ -44,7 +44,10 @@ final class ProjectLocking implements CommandLine.IExecutionStrategy {
             Map.entry("pgbox migrate up", ALWAYS), Map.entry("pgbox migrate down", ALWAYS),
             Map.entry("pgbox schema audit", pr -> pr.hasMatchedOption("--fix")),
             Map.entry("pgbox partition create", ALWAYS), Map.entry("pgbox partition convert", ALWAYS),
-            Map.entry("pgbox jobs add", ALWAYS), Map.entry("pgbox jobs remove", ALWAYS));
+            Map.entry("pgbox jobs add", ALWAYS), Map.entry("pgbox jobs remove", ALWAYS),
+            // schema changes of a collection (its table, its vector index, its search settings)
+            Map.entry("pgbox memory create", ALWAYS), Map.entry("pgbox memory index", ALWAYS),
+            Map.entry("pgbox memory tune", ALWAYS));
 
     /** Commands that only read (or, like db query and db shell, run the user's own SQL), or that lock on their own (the agent's jobs). */
     static final Set<String> READ_ONLY = Set.of("pgbox", "pgbox init", "pgbox completion", "pgbox install", "pgbox status", "pgbox config", "pgbox agent",
@@ -57,7 +60,10 @@ final class ProjectLocking implements CommandLine.IExecutionStrategy {
             "pgbox report vacuum", "pgbox top", "pgbox doctor",
             // migrate new and schema new-table only write files in the project folder; lint only reads
             "pgbox migrate", "pgbox migrate new", "pgbox migrate status", "pgbox schema", "pgbox schema lint", "pgbox schema new-table",
-            "pgbox partition", "pgbox partition list", "pgbox jobs", "pgbox jobs list", "pgbox jobs history");
+            "pgbox partition", "pgbox partition list", "pgbox jobs", "pgbox jobs list", "pgbox jobs history",
+            // memories are the app's data, written as the app's login role like any client's rows
+            "pgbox memory", "pgbox memory list", "pgbox memory add", "pgbox memory import", "pgbox memory get",
+            "pgbox memory delete", "pgbox memory search");
 
     /** Commands that may make the project's state dir; the others have nothing to protect before it exists. */
     private static final Set<String> CREATORS = Set.of("pgbox start", "pgbox restart");

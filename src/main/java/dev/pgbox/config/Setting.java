@@ -325,6 +325,28 @@ public enum Setting {
             "When the agent brings every app's default jobs up to date (new partitioned, soft-delete or vector tables get "
                     + "their jobs; jobs of dropped tables and apps go). pgbox start and app create do it too. Empty: only those."),
 
+    // ---- memory: pgbox memory (collections, embeddings, search) and the agent's HTTP API
+    MEMORY_MODEL(Type.CHOICE, "all-minilm-l6-v2-q", "", Apply.PGBOX, null,
+            "The embedding model of new collections: all-minilm-l6-v2-q (all-MiniLM-L6-v2 quantized, 384 dimensions, run "
+                    + "in-process with no network), or external (the caller supplies every vector, of the collection's --dim).",
+            "all-minilm-l6-v2-q", "external"),
+    // memory: store (add, get, delete, import)
+    MEMORY_MAX_CHARS(Type.INT, "16000", "characters", Apply.START, null,
+            "Longest text a memory may hold; longer ones are refused with a clear error (split them first). The model "
+                    + "reads the first 256 tokens (about 1,000 characters of English) of each text."),
+    // memory: search
+    MEMORY_RRF_K(Type.INT, "60", "", Apply.START, null,
+            "Hybrid search's reciprocal rank fusion constant k: a hit's score is the sum of 1 / (k + its rank) in the vector "
+                    + "and the full-text rankings; a larger k flattens the difference between top ranks."),
+    // memory: index and tuning
+    MEMORY_RECALL_TARGET(Type.DECIMAL, "0.95", "", Apply.PGBOX, null,
+            "The recall@10 'pgbox memory tune' aims for when --recall is not given: the lowest ef_search (or probes) that "
+                    + "finds at least this share of the exact 10 nearest neighbours."),
+    // the agent's HTTP API
+    PGBOX_API_PORT(Type.PORT, "9188", "", Apply.START, null,
+            "Port of the agent's HTTP API (memory collections, search) on 127.0.0.1; every call needs PGBOX_API_TOKEN as a "
+                    + "bearer token."),
+
     // ---- high availability: Patroni and etcd (pgbox ha); one block, kept together
     PATRONI_CLUSTER(Type.IDENT, "pgbox", "", Apply.INIT, null,
             "Name of the HA cluster (Patroni's scope): the same on every member. Changing it later makes a new cluster."),

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pgbox.apps.AppName;
 import dev.pgbox.cluster.Server;
+import dev.pgbox.config.Setting;
 import dev.pgbox.memory.ClientSessions;
 import dev.pgbox.memory.CollectionDdl;
 import dev.pgbox.memory.CollectionName;
@@ -124,6 +125,25 @@ class MemorySearchIT {
         memories = new Memories(sessions, project.settings());
         create(sessions, "notes", false);
         create(sessions, "private", true);
+        create(sessions, "crowd", false, 3, CollectionSpec.EXTERNAL);
+        // a crowd of 4000 unit vectors spread evenly over the sphere (a Fibonacci spiral along the x axis): the 1000 with x > 0.5,
+        // around [1,0,0], are 'filler', the others 'target'. Three quarters match kind=target, so the planner reads the HNSW index
+        // and filters (as on any big table with a broad filter), and the index's first ef_search candidates near [1,0,0] are all
+        // fillers. The index is built after the rows (quicker than 4000 inserts into it).
+        sessions.withConnection(APP, true, c -> {
+            try (Statement st = c.createStatement()) {
+                st.execute("DROP INDEX public." + CollectionDdl.vectorIndex(new CollectionName("crowd")));
+                st.execute("INSERT INTO public.np_crowd (content, metadata, embedding)"
+                        + " SELECT CASE WHEN x > 0.5 THEN 'filler ' ELSE 'target ' END || i,"
+                        + " jsonb_build_object('kind', CASE WHEN x > 0.5 THEN 'filler' ELSE 'target' END),"
+                        + " l2_normalize(ARRAY[x, sqrt(1 - x * x) * cos(i * 2.399963), sqrt(1 - x * x) * sin(i * 2.399963)]::vector)"
+                        + " FROM (SELECT i, 1 - 2 * (i + 0.5) / 4000 AS x FROM generate_series(0, 3999) i) points");
+                st.execute("CREATE INDEX " + CollectionDdl.vectorIndex(new CollectionName("crowd")) + " ON public.np_crowd USING hnsw"
+                        + " (embedding vector_ip_ops) WHERE deleted_at IS NULL");
+                st.execute("ANALYZE public.np_crowd");
+            }
+            return null;
+        });
         List<float[]> vectors = model.embed(java.util.Arrays.stream(CORPUS).map(r -> r[2]).toList());
         sessions.withConnection(APP, false, c -> {
             for (int i = 0; i < CORPUS.length; i++) {
@@ -145,20 +165,24 @@ class MemorySearchIT {
 
     /** A collection made by hand, as 'memory create' makes it: its table (as the owner) and its registry row. */
     static void create(Sessions sessions, String name, boolean tenant) {
+        create(sessions, name, tenant, Embedders.DEFAULT_DIM, Embedders.DEFAULT_MODEL);
+    }
+
+    static void create(Sessions sessions, String name, boolean tenant, int dim, String model) {
         sessions.withConnection(APP, true, c -> {
             Registry.ensure(c, APP);
             try (Statement st = c.createStatement()) {
-                for (String sql : CollectionDdl.create(new CollectionSpec(APP, new CollectionName(name), Embedders.DEFAULT_DIM, Metric.COSINE,
-                        tenant, "english", Embedders.DEFAULT_MODEL))) {
+                for (String sql : CollectionDdl.create(new CollectionSpec(APP, new CollectionName(name), dim, Metric.COSINE, tenant, "english",
+                        model))) {
                     st.execute(sql);
                 }
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + Registry.TABLE
                     + " (name, dim, metric, tenant, model, text_config) VALUES (?, ?, 'cosine', ?, ?, 'english')")) {
                 ps.setString(1, name);
-                ps.setInt(2, Embedders.DEFAULT_DIM);
+                ps.setInt(2, dim);
                 ps.setBoolean(3, tenant);
-                ps.setString(4, Embedders.DEFAULT_MODEL);
+                ps.setString(4, model);
                 ps.executeUpdate();
             }
             return null;
@@ -289,6 +313,31 @@ class MemorySearchIT {
         assertThat(inProcess("notes", request("refund", SearchMode.VECTOR, 5)).iterativeScan()).isNull();
     }
 
+    @Test
+    void aFilteredSearchStillReturnsItsLimitThroughTheIterativeIndexScan() throws Exception {
+        SearchRequest targets = new SearchRequest(null, new float[] {1, 0, 0}, SearchMode.VECTOR, 5, json("{\"kind\":\"target\"}"), null, null,
+                null, null, null);
+        SearchResult found = inProcess("crowd", targets);
+        assertThat(found.iterativeScan()).isEqualTo("relaxed_order");
+        assertThat(found.hits()).hasSize(5).allMatch(h -> h.content().startsWith("target "));
+        assertThat(found.hits()).extracting(Hit::distance).isSorted();
+        // without it the index hands over its first ef_search (40) rows, all fillers, and the filter leaves none
+        Memories off = new Memories(memories.sessions(), project.settings().with(Setting.MEMORY_ITERATIVE_SCAN, "off", "test"));
+        SearchResult without = off.search(APP, new CollectionName("crowd"), targets);
+        assertThat(without.iterativeScan()).isNull();
+        assertThat(without.hits()).isEmpty();
+        // a collection without a model needs the query's vector: through the CLI too
+        PgboxProject.Run cli = project.pgboxInProcess("memory", "search", "shop", "crowd", "--vector", "[1, 0, 0]", "--filter",
+                "{\"kind\":\"target\"}", "--limit", "3", "--json");
+        assertThat(cli.exitCode()).as(cli.all()).isZero();
+        JsonNode viaCli = JSON.readTree(cli.stdout());
+        assertThat(viaCli.path("mode").asText()).isEqualTo("vector");
+        assertThat(viaCli.path("hits")).hasSize(3);
+        PgboxProject.Run text = project.pgboxInProcess("memory", "search", "shop", "crowd", "target", "--mode", "vector");
+        assertThat(text.exitCode()).as(text.all()).isEqualTo(2);
+        assertThat(text.stderr()).contains("collection 'crowd' needs the query's vector", "--vector");
+    }
+
     static JsonNode json(String text) {
         try {
             return JSON.readTree(text);
@@ -381,10 +430,15 @@ class MemorySearchIT {
         expect(2, "the vector has 3 dimensions, collection 'notes' has 384", "notes", "--vector", "[1, 2, 3]");
     }
 
+    /** The first refusal runs the jar; the others run pgbox's Main in this JVM (the same code and exit codes, no JVM start each). */
+    static boolean jarRan;
+
     static void expect(int exit, String message, String... args) {
         List<String> all = new ArrayList<>(List.of("memory", "search", "shop"));
         all.addAll(List.of(args));
-        PgboxProject.Run r = project.pgbox(all.toArray(String[]::new));
+        String[] argv = all.toArray(String[]::new);
+        PgboxProject.Run r = jarRan ? project.pgboxInProcess(argv) : project.pgbox(argv);
+        jarRan = true;
         assertThat(r.exitCode()).as(r.all()).isEqualTo(exit);
         assertThat(r.stderr()).as(r.all()).contains(message);
     }

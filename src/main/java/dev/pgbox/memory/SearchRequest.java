@@ -18,8 +18,4 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public record SearchRequest(String query, float[] vector, SearchMode mode, Integer limit, JsonNode filter, String tenant, Double maxDistance,
                             Integer rrfK, Double mmrLambda, Integer fetchK) {
-    /** A search for {@code query} with every other choice left to the defaults. */
-    public static SearchRequest of(String query) {
-        return new SearchRequest(query, null, null, null, null, null, null, null, null, null);
-    }
 }

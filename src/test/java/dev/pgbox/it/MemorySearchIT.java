@@ -10,21 +10,13 @@ import dev.pgbox.config.Setting;
 import dev.pgbox.memory.ClientSessions;
 import dev.pgbox.memory.CollectionDdl;
 import dev.pgbox.memory.CollectionName;
-import dev.pgbox.memory.CollectionSpec;
 import dev.pgbox.memory.Hit;
 import dev.pgbox.memory.Memories;
-import dev.pgbox.memory.MemorySql;
-import dev.pgbox.memory.Metric;
-import dev.pgbox.memory.Registry;
 import dev.pgbox.memory.SearchMode;
 import dev.pgbox.memory.SearchRequest;
 import dev.pgbox.memory.SearchResult;
-import dev.pgbox.memory.Sessions;
-import dev.pgbox.memory.Vectors;
-import dev.pgbox.memory.embed.Embedder;
-import dev.pgbox.memory.embed.Embedders;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -33,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,8 +36,9 @@ import org.junit.jupiter.api.Timeout;
  * hybrid search beats vector and full-text search alone on a small labelled set (rare words like
  * product codes and names, and paraphrases); metadata filters; tenants isolated by row-level security;
  * the distance threshold; MMR's diversity; and clear refusals with their exit codes. One server and
- * one app for the class; the collections are made and filled once (embedded in this JVM with the same
- * model pgbox uses), every search runs the pgbox jar.
+ * one app for the class; the collections are made and filled once with pgbox memory create and import.
+ * Searches whose point is the command line run the pgbox jar; the many of the labelled set, and those
+ * comparing settings, call the memory service in this JVM (the same code the agent's API calls).
  */
 @Timeout(300)
 class MemorySearchIT {
@@ -116,21 +110,43 @@ class MemorySearchIT {
     @BeforeAll
     static void start() throws Exception {
         long t0 = System.nanoTime();
-        project = PgboxProject.create("memsearch");
+        project = PgboxProject.create("memsearch", "PGBOX_DOCTOR_INTERVAL=0", "PGBOX_METRICS_INTERVAL=0");
         project.ok("start");
         project.ok("app", "create", "shop");
         System.out.printf("setup: server and app %d ms%n", (System.nanoTime() - t0) / 1_000_000);
-        Embedder model = Embedders.named(Embedders.DEFAULT_MODEL);
-        Sessions sessions = new ClientSessions(Server.open(project.settings()));
-        memories = new Memories(sessions, project.settings());
-        create(sessions, "notes", false);
-        create(sessions, "private", true);
-        create(sessions, "crowd", false, 3, CollectionSpec.EXTERNAL);
+        // the labelled corpus through the jar (embedded by pgbox's model); the rest through pgbox's Main in this JVM
+        project.ok("memory", "create", "shop", "notes");
+        inProcessOk("memory", "create", "shop", "private", "--tenant");
+        inProcessOk("memory", "create", "shop", "crowd", "--model", "external", "--dim", "3");
+        List<String> notes = new ArrayList<>();
+        for (String[] row : CORPUS) {
+            String id = UUID.randomUUID().toString();
+            IDS.put(row[0], id);
+            notes.add(JSON.writeValueAsString(Map.of("id", id, "content", row[2], "metadata", Map.of("key", row[0], "kind", row[1]))));
+        }
+        // two tenants with the same texts: equally near to any query, so only the tenancy separates them
+        List<String> tenants = new ArrayList<>();
+        for (String tenant : List.of("alice", "bob")) {
+            List<String> ids = new ArrayList<>();
+            for (int i = 5; i < 12; i++) {
+                String id = UUID.randomUUID().toString();
+                ids.add(id);
+                tenants.add(JSON.writeValueAsString(Map.of("id", id, "content", CORPUS[i][2], "tenant", tenant)));
+            }
+            TENANT_IDS.put(tenant, ids);
+        }
+        Path notesFile = project.dir().resolve("notes.jsonl");
+        Path tenantsFile = project.dir().resolve("private.jsonl");
+        Files.write(notesFile, notes);
+        Files.write(tenantsFile, tenants);
+        project.ok("memory", "import", "shop", "notes", notesFile.toString(), "--json");
+        inProcessOk("memory", "import", "shop", "private", tenantsFile.toString(), "--json");
+        memories = new Memories(new ClientSessions(Server.open(project.settings())), project.settings());
         // a crowd of 4000 unit vectors spread evenly over the sphere (a Fibonacci spiral along the x axis): the 1000 with x > 0.5,
         // around [1,0,0], are 'filler', the others 'target'. Three quarters match kind=target, so the planner reads the HNSW index
         // and filters (as on any big table with a broad filter), and the index's first ef_search candidates near [1,0,0] are all
         // fillers. The index is built after the rows (quicker than 4000 inserts into it).
-        sessions.withConnection(APP, true, c -> {
+        memories.sessions().withConnection(APP, true, c -> {
             try (Statement st = c.createStatement()) {
                 st.execute("DROP INDEX public." + CollectionDdl.vectorIndex(new CollectionName("crowd")));
                 st.execute("INSERT INTO public.np_crowd (content, metadata, embedding)"
@@ -144,66 +160,13 @@ class MemorySearchIT {
             }
             return null;
         });
-        List<float[]> vectors = model.embed(java.util.Arrays.stream(CORPUS).map(r -> r[2]).toList());
-        sessions.withConnection(APP, false, c -> {
-            for (int i = 0; i < CORPUS.length; i++) {
-                IDS.put(CORPUS[i][0], insert(c, "notes", null, CORPUS[i][2], "{\"key\":\"" + CORPUS[i][0] + "\",\"kind\":\"" + CORPUS[i][1] + "\"}",
-                        vectors.get(i)));
-            }
-            // two tenants with the same texts: equally near to any query, so only the tenancy separates them
-            for (String tenant : List.of("alice", "bob")) {
-                List<String> ids = new ArrayList<>();
-                for (int i = 5; i < 12; i++) {
-                    ids.add(insert(c, "private", tenant, CORPUS[i][2], "{}", vectors.get(i)));
-                }
-                TENANT_IDS.put(tenant, ids);
-            }
-            return null;
-        });
         System.out.printf("setup: collections filled %d ms%n", (System.nanoTime() - t0) / 1_000_000);
     }
 
-    /** A collection made by hand, as 'memory create' makes it: its table (as the owner) and its registry row. */
-    static void create(Sessions sessions, String name, boolean tenant) {
-        create(sessions, name, tenant, Embedders.DEFAULT_DIM, Embedders.DEFAULT_MODEL);
-    }
-
-    static void create(Sessions sessions, String name, boolean tenant, int dim, String model) {
-        sessions.withConnection(APP, true, c -> {
-            Registry.ensure(c, APP);
-            try (Statement st = c.createStatement()) {
-                for (String sql : CollectionDdl.create(new CollectionSpec(APP, new CollectionName(name), dim, Metric.COSINE, tenant, "english",
-                        model))) {
-                    st.execute(sql);
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + Registry.TABLE
-                    + " (name, dim, metric, tenant, model, text_config) VALUES (?, ?, 'cosine', ?, ?, 'english')")) {
-                ps.setString(1, name);
-                ps.setInt(2, dim);
-                ps.setBoolean(3, tenant);
-                ps.setString(4, model);
-                ps.executeUpdate();
-            }
-            return null;
-        });
-    }
-
-    static String insert(Connection c, String collection, String tenant, String content, String metadata, float[] vector) throws java.sql.SQLException {
-        MemorySql.begin(c, tenant);
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + new CollectionName(collection).sql()
-                + " (tenant_id, content, metadata, embedding) VALUES (?, ?, ?::jsonb, ?::vector) RETURNING id::text")) {
-            ps.setString(1, tenant);
-            ps.setString(2, content);
-            ps.setString(3, metadata);
-            ps.setString(4, Vectors.literal(Vectors.normalised(vector)));
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                String id = rs.getString(1);
-                MemorySql.commit(c);
-                return id;
-            }
-        }
+    static PgboxProject.Run inProcessOk(String... args) {
+        PgboxProject.Run r = project.pgboxInProcess(args);
+        assertThat(r.exitCode()).as("pgbox %s\nstdout:\n%s\nstderr:\n%s", String.join(" ", args), r.stdout(), r.stderr()).isZero();
+        return r;
     }
 
     @AfterAll

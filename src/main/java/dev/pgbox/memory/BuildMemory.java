@@ -63,6 +63,6 @@ public record BuildMemory(long serverBytes, long estimateBytes, long neededBytes
                     + " (bound " + Size.human(boundBytes) + " = " + boundRule + ")";
         }
         return est + ", more than the bound " + Size.human(boundBytes) + " (" + boundRule + "): building with maintenance_work_mem "
-                + Size.format(useBytes) + "; the part of the graph that does not fit is built on disk, which is slower";
+                + Size.format(useBytes) + "; pgvector builds the part of an HNSW graph that does not fit on disk (slower), an IVFFlat build fails";
     }
 }

@@ -216,6 +216,8 @@ final class IndexManager {
             // session settings for this build only (CREATE INDEX CONCURRENTLY cannot run in a transaction); reset below
             st.execute("SET maintenance_work_mem = '" + Size.format(mem.useBytes()) + "'");
             st.execute("SET max_parallel_maintenance_workers = " + workers);
+            // a build takes as long as it takes: the app roles' statement_timeout would cancel it
+            st.execute("SET statement_timeout = 0");
             try (ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
                 rs.next();
                 pid = rs.getLong(1);
@@ -248,6 +250,7 @@ final class IndexManager {
             try (Statement st = c.createStatement()) {
                 st.execute("RESET maintenance_work_mem");
                 st.execute("RESET max_parallel_maintenance_workers");
+                st.execute("RESET statement_timeout");
             }
         }
         try (PreparedStatement ps = c.prepareStatement("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(?)")) {

@@ -67,11 +67,12 @@ final class RecallTuner {
             }
             String index = CollectionDdl.vectorIndex(name);
             String type = indexType(c, index, app, name);
+            List<Sample> queries = new ArrayList<>();
             Metric metric = col.metricKind();
             progress.step("sampling " + wanted + " live rows of " + name.sql() + " as queries");
-            List<Sample> queries = sample(c, name, wanted, options.tenant());
-            if (queries.size() <= k) {
-                throw new PgboxException(ErrorKind.USAGE, "collection '" + name + "' has " + queries.size() + " live memories",
+            long rows = countAndSample(c, name, wanted, options.tenant(), queries);
+            if (rows <= k) {
+                throw new PgboxException(ErrorKind.USAGE, "collection '" + name + "' has " + rows + " live memories",
                         "measuring recall@" + k + " needs more than " + k + " rows to search", "add memories first, or use a smaller --k");
             }
             String search = "SELECT id::text FROM " + name.sql() + " WHERE deleted_at IS NULL ORDER BY embedding " + metric.operator()
@@ -138,11 +139,17 @@ final class RecallTuner {
         }
     }
 
-    private static List<Sample> sample(Connection c, CollectionName name, int n, String tenant) throws SQLException {
-        List<Sample> out = new ArrayList<>();
+    /** Counts the live rows and adds {@code n} random ones to {@code out}; returns the count. */
+    private static long countAndSample(Connection c, CollectionName name, int n, String tenant, List<Sample> out) throws SQLException {
         MemorySql.begin(c, tenant);
-        try (PreparedStatement ps = c.prepareStatement("SELECT id::text, embedding::text FROM " + name.sql()
-                + " WHERE deleted_at IS NULL ORDER BY random() LIMIT ?")) {
+        try (Statement st = c.createStatement(); PreparedStatement ps = c.prepareStatement("SELECT id::text, embedding::text FROM "
+                + name.sql() + " WHERE deleted_at IS NULL ORDER BY random() LIMIT ?")) {
+            noTimeout(st);
+            long rows;
+            try (ResultSet rs = st.executeQuery("SELECT count(*) FROM " + name.sql() + " WHERE deleted_at IS NULL")) {
+                rs.next();
+                rows = rs.getLong(1);
+            }
             ps.setInt(1, n);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -150,17 +157,23 @@ final class RecallTuner {
                 }
             }
             MemorySql.commit(c);
+            return rows;
         } catch (SQLException e) {
             MemorySql.rollback(c);
             throw e;
         }
-        return out;
+    }
+
+    /** Exact scans of a large collection take as long as they take: the app roles' statement_timeout would cancel them. */
+    private static void noTimeout(Statement st) throws SQLException {
+        st.execute("SET LOCAL statement_timeout = 0");
     }
 
     private static List<Set<String>> exact(Connection c, String search, List<Sample> queries, int k, String tenant) throws SQLException {
         List<Set<String>> out = new ArrayList<>();
         MemorySql.begin(c, tenant);
         try (Statement st = c.createStatement(); PreparedStatement ps = c.prepareStatement(search)) {
+            noTimeout(st);
             st.execute("SET LOCAL enable_indexscan = off");
             st.execute("SET LOCAL enable_bitmapscan = off");
             for (Sample q : queries) {
@@ -194,6 +207,7 @@ final class RecallTuner {
             ps.setString(1, setting);
             ps.setString(2, Integer.toString(value));
             ps.execute();
+            noTimeout(st);
             if (noSeqScan) {
                 st.execute("SET LOCAL enable_seqscan = off");
             }

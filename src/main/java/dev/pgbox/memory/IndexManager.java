@@ -53,7 +53,7 @@ final class IndexManager {
             Collection col = Registry.require(c, app, name);
             String index = CollectionDdl.vectorIndex(name);
             progress.step("counting the live rows of " + name.sql());
-            long rows = count(c, name);
+            long rows = col.tenant() ? plannerRows(c, name) : count(c, name);
             IndexChoice choice = IndexChoice.choose(rows, options, col.indexType(), col.efSearch());
             Long currentBytes = currentIndexBytes(c, index);
             ServerMemory sm = serverMemory(c);
@@ -126,6 +126,18 @@ final class IndexManager {
 
     private static long count(Connection c, CollectionName name) throws SQLException {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM " + name.sql() + " WHERE deleted_at IS NULL")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /**
+     * A tenant collection's rows as the planner's statistics count them: its row-level security is forced, so
+     * even the owner counts no rows without a tenant (soft-deleted rows are included; ANALYZE keeps it current).
+     */
+    private static long plannerRows(Connection c, CollectionName name) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT greatest(reltuples, 0)::bigint FROM pg_class"
+                + " WHERE oid = '" + name.sql() + "'::regclass")) {
             rs.next();
             return rs.getLong(1);
         }

@@ -5,11 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pgbox.apps.AppName;
-import dev.pgbox.memory.CollectionDdl;
-import dev.pgbox.memory.CollectionName;
-import dev.pgbox.memory.CollectionSpec;
-import dev.pgbox.memory.Metric;
-import dev.pgbox.memory.Registry;
 import dev.pgbox.sql.AdminSql;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -46,29 +41,19 @@ class MemoryIndexIT {
         AppName app = new AppName("mem");
         Properties asOwner = new Properties();
         asOwner.setProperty("options", "-c role=mem_owner");
+        project.ok("memory", "create", "mem", "docs", "--model", "external", "--dim", "32");
         try (Connection c = project.connect("127.0.0.1", "mem", "mem", project.settings().appSecret(app.passwordVariable()), asOwner);
              Statement st = c.createStatement()) {
-            // what 'memory create mem docs --model external --dim 32' makes (built on another branch)
-            c.setAutoCommit(false);
-            Registry.ensure(c, app);
-            for (String sql : CollectionDdl.create(new CollectionSpec(app, new CollectionName("docs"), 32, Metric.COSINE, false, "simple",
-                    CollectionSpec.EXTERNAL))) {
-                st.execute(sql);
-            }
-            st.execute("INSERT INTO pgbox.memory_collections (name, dim, metric, tenant, model, text_config)"
-                    + " VALUES ('docs', 32, 'cosine', false, 'external', 'simple')");
-            c.commit();
-            c.setAutoCommit(true);
-            // filled without the vector index (inserting into an HNSW graph row by row is slow), then a sparse one made quickly:
-            // the index 'memory index' replaces. Random unit vectors (the correlated subquery draws new numbers for each row);
-            // a few soft-deleted rows stay out of the index.
+            // filled without the vector index (inserting into an HNSW graph row by row is slow), then a small one made
+            // quickly (the registry still says hnsw): the index 'memory index' replaces. Random unit vectors (the correlated
+            // subquery draws new numbers for each row); a few soft-deleted rows stay out of the index.
             st.execute("SET statement_timeout = 0");
             st.execute("SET maintenance_work_mem = '64MB'");
             st.execute("DROP INDEX public." + INDEX);
             st.execute("INSERT INTO public.np_docs (content, embedding, deleted_at) SELECT 'doc ' || g,"
                     + " l2_normalize(ARRAY(SELECT random() - 0.5 FROM generate_series(1, 32) WHERE g > 0)::vector),"
                     + " CASE WHEN g % 1000 = 0 THEN now() END FROM generate_series(1, 5000) g");
-            st.execute("CREATE INDEX " + INDEX + " ON public.np_docs USING hnsw (embedding vector_ip_ops) WITH (m = 4, ef_construction = 8)"
+            st.execute("CREATE INDEX " + INDEX + " ON public.np_docs USING ivfflat (embedding vector_ip_ops) WITH (lists = 1)"
                     + " WHERE deleted_at IS NULL");
             st.execute("ANALYZE public.np_docs");
         }
@@ -89,11 +74,11 @@ class MemoryIndexIT {
     @Order(1)
     void dryRunShowsTheChoiceAndTheMemoryCheckAndBuildsNothing() throws Exception {
         String oid = q("SELECT '" + INDEX + "'::regclass::oid");
-        PgboxProject.Run text = project.ok("memory", "index", "mem", "docs", "--dry-run");
-        assertThat(text.stdout()).contains("would build " + INDEX + ": hnsw m=16 ef_construction=64 over 4995 rows of 32 dimensions",
-                "m 16: 4,995 rows (below a million)", "raised for this build from 1MB to", "interim rule until the RAM planner");
         JsonNode r = JSON.readTree(project.ok("memory", "index", "mem", "docs", "--dry-run", "--json").stdout());
         assertThat(r.path("built").asBoolean()).isFalse();
+        assertThat(r.path("type").asText() + r.path("m").asInt() + "/" + r.path("ef_construction").asInt()).isEqualTo("hnsw16/64");
+        assertThat(r.path("reasons").toString()).contains("m 16: 4,995 rows (below a million)");
+        assertThat(r.path("memory_rule").asText()).contains("interim rule until the RAM planner");
         assertThat(r.path("rows").asLong()).isEqualTo(4995);
         assertThat(r.path("server_maintenance_work_mem").asText()).isEqualTo("1MB");
         assertThat(r.path("memory_raised").asBoolean()).isTrue();
@@ -145,17 +130,17 @@ class MemoryIndexIT {
     @Order(4)
     void anHnswBuildRunsConcurrentlyWithProgressAndTheRaisedMemory() throws Exception {
         String oid = q("SELECT '" + INDEX + "'::regclass::oid");
-        PgboxProject.Run run = project.ok("memory", "index", "mem", "docs", "--type", "hnsw", "--ef-construction", "100");
-        assertThat(run.stderr()).contains("building np_docs_embedding_idx_new concurrently: hnsw m=16 ef_construction=100,"
+        PgboxProject.Run run = project.ok("memory", "index", "mem", "docs", "--type", "hnsw", "--ef-construction", "40");
+        assertThat(run.stderr()).contains("building np_docs_embedding_idx_new concurrently: hnsw m=16 ef_construction=40,"
                 + " maintenance_work_mem " + buildMemory, "building index: loading tuples", "putting the new index in place of the old one");
-        assertThat(run.stdout()).contains("built " + INDEX + ": hnsw m=16 ef_construction=100", "ef_construction 100: given",
+        assertThat(run.stdout()).contains("built " + INDEX + ": hnsw m=16 ef_construction=40", "ef_construction 40: given",
                 "raised for this build from 1MB to " + buildMemory);
         // pgvector says so when the graph outgrows maintenance_work_mem (it would at the server's 1MB); the raised value held it
         assertThat(run.all()).doesNotContain("no longer fits");
         assertThat(q("SELECT '" + INDEX + "'::regclass::oid")).isNotEqualTo(oid);
         assertThat(q("SELECT indisvalid FROM pg_index WHERE indexrelid = '" + INDEX + "'::regclass")).isEqualTo("t");
         assertThat(q("SELECT pg_get_indexdef('" + INDEX + "'::regclass)")).contains("USING hnsw (embedding vector_ip_ops)",
-                "m='16'", "ef_construction='100'", "WHERE (deleted_at IS NULL)");
+                "m='16'", "ef_construction='40'", "WHERE (deleted_at IS NULL)");
         assertThat(q("SELECT count(*) FROM pg_class WHERE relname LIKE 'np_docs_embedding_idx_%'")).isEqualTo("0");
         assertThat(q("SELECT relowner::regrole FROM pg_class WHERE relname = '" + INDEX + "'")).isEqualTo("mem_owner");
         // the probes of the ivfflat index do not apply any more; the server's own value is untouched
@@ -167,12 +152,12 @@ class MemoryIndexIT {
     @Test
     @Order(5)
     void tuneSetsTheLowestEfSearchMeetingTheTargetAndReportsAnUnreachableOne() throws Exception {
-        PgboxProject.Run text = project.ok("memory", "tune", "mem", "docs", "--recall", "0.9");
+        PgboxProject.Run text = project.ok("memory", "tune", "mem", "docs", "--recall", "0.9", "--samples", "40");
         assertThat(text.stdout()).contains("hnsw.ef_search", "recall@10", "mean ms", "set hnsw.ef_search = ");
         String ef = q("SELECT ef_search FROM pgbox.memory_collections WHERE name = 'docs'");
         assertThat(text.stdout()).contains("set hnsw.ef_search = " + ef + " for mem/docs");
         assertThat(Double.parseDouble(q("SELECT tuned_recall FROM pgbox.memory_collections WHERE name = 'docs'"))).isGreaterThanOrEqualTo(0.9);
-        assertThat(text.stderr()).contains("exact 10 nearest neighbours of 100 queries");
+        assertThat(text.stderr()).contains("exact 10 nearest neighbours of 40 queries");
 
         // an HNSW scan returns at most ef_search (at most 1000) rows, one of them the query's own: recall@1000 of 1.0 is out of reach
         PgboxProject.Run none = project.pgbox("memory", "tune", "mem", "docs", "--recall", "1.0", "--k", "1000", "--samples", "5", "--json");

@@ -78,7 +78,8 @@ final class RecallTuner {
             String search = "SELECT id::text FROM " + name.sql() + " WHERE deleted_at IS NULL ORDER BY embedding " + metric.operator()
                     + " ?::vector LIMIT " + (k + 1);
             progress.step("exact " + k + " nearest neighbours of " + queries.size() + " queries (sequential scans)");
-            List<Set<String>> truth = exact(c, search, queries, k, options.tenant());
+            // its own text: a server-side prepared statement shared with the index searches would carry its sequential-scan plan over
+            List<Set<String>> truth = exact(c, "/* pgbox memory tune: exact */ " + search, queries, k, options.tenant());
             boolean hnsw = type.equals(IndexChoice.HNSW);
             String setting = hnsw ? "hnsw.ef_search" : "ivfflat.probes";
             List<Integer> values = hnsw ? Ladder.efSearch(k) : Ladder.probes(lists(c, index));
@@ -164,9 +165,14 @@ final class RecallTuner {
         }
     }
 
-    /** Exact scans of a large collection take as long as they take: the app roles' statement_timeout would cancel them. */
+    /**
+     * Exact scans of a large collection take as long as they take: the app roles' statement_timeout would
+     * cancel them. And every execution is planned with the settings of its own transaction: a cached
+     * generic plan ignores a later enable_seqscan or enable_indexscan.
+     */
     private static void noTimeout(Statement st) throws SQLException {
         st.execute("SET LOCAL statement_timeout = 0");
+        st.execute("SET LOCAL plan_cache_mode = force_custom_plan");
     }
 
     private static List<Set<String>> exact(Connection c, String search, List<Sample> queries, int k, String tenant) throws SQLException {

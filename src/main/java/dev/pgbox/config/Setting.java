@@ -360,6 +360,9 @@ public enum Setting {
     MEMORY_RECALL_TARGET(Type.DECIMAL, "0.95", "", Apply.PGBOX, null,
             "The recall@10 'pgbox memory tune' aims for when --recall is not given: the lowest ef_search (or probes) that "
                     + "finds at least this share of the exact 10 nearest neighbours."),
+    MEMORY_TUNE_SAMPLES(Type.INT, "100", "queries", Apply.PGBOX, null,
+            "How many query vectors 'pgbox memory tune' measures when --samples is not given: random live rows' own "
+                    + "embeddings, each searched exactly once (sequential scan) and then through the index at each ef_search tried."),
     // the agent's HTTP API
     PGBOX_API_PORT(Type.PORT, "9188", "", Apply.START, null,
             "Port of the agent's HTTP API (memory collections, search) on 127.0.0.1; every call needs PGBOX_API_TOKEN as a "

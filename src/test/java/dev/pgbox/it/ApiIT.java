@@ -163,6 +163,21 @@ class ApiIT {
 
     @Test
     @Order(6)
+    void collectionsAreReadAsTheAppsLoginRoleOnPooledConnections() throws Exception {
+        HttpResponse<String> list = call("GET", "/apps/shop/collections", token, null);
+        Assumptions.assumeFalse(list.statusCode() == 501, "the memory service is not built yet: " + list.body());
+        assertThat(list.statusCode()).as(list.body()).isEqualTo(200);
+        assertThat(JSON.readTree(list.body()).path("collections").isArray()).isTrue();
+        // the app was made after the agent started: its password came through the snapshot, and the pool logs in as the app
+        String who = project.admin().value("postgres",
+                "SELECT string_agg(DISTINCT usename || '/' || datname, ',') FROM pg_stat_activity WHERE application_name = 'pgbox-api'");
+        assertThat(who).isEqualTo("shop/shop");
+        error("GET", "/apps/nosuchapp/collections", token, null, 404, "not_found");
+        error("GET", "/apps/shop/collections/nope", token, null, 404, "not_found");
+    }
+
+    @Test
+    @Order(7)
     void memoriesEndToEndAsTheAppsLoginRole() throws Exception {
         HttpResponse<String> first = call("POST", "/apps/shop/collections", token, "{\"name\": \"notes\"}");
         // the memory service is filled in by other parts of issue 12; until they land its stubs answer 501
@@ -212,7 +227,7 @@ class ApiIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void theTokenNeverShowsInArgvOrTheLog() throws Exception {
         argv.close();
         assertThat(argv.saw(" agent ")).isTrue();

@@ -2,6 +2,7 @@ package dev.pgbox.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.pgbox.Json;
@@ -34,7 +35,8 @@ public final class ApiServer {
     public static final String OPENAPI = PREFIX + "/openapi.json";
     /** The largest request body: about 500 memories with 1536-d vectors. */
     public static final int MAX_BODY = 8 * 1024 * 1024;
-    private static final ObjectWriter WRITER = Json.REPORTS.writer();
+    /** The report models' JSON (snake_case, nulls left out), compact: answers are read by programs. */
+    private static final ObjectWriter WRITER = Json.REPORTS.writer().without(SerializationFeature.INDENT_OUTPUT);
 
     private final HttpServer http;
     private final ExecutorService threads;

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.BindException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -20,6 +21,7 @@ import java.util.function.Consumer;
 public final class AgentApi implements AutoCloseable {
     private final ApiServer http;
     private final PooledSessions sessions;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private AgentApi(ApiServer http, PooledSessions sessions) {
         this.http = http;
@@ -47,7 +49,10 @@ public final class AgentApi implements AutoCloseable {
                     routes(new Memories(sessions, s)), log);
             log.accept("api: serving " + ApiServer.url(port) + " (bearer token PGBOX_API_TOKEN; description " + ApiServer.url(port)
                     + "/openapi.json)");
-            return new AgentApi(http, sessions);
+            AgentApi api = new AgentApi(http, sessions);
+            // 'pgbox stop' ends the agent with SIGTERM: its pooled sessions end cleanly then too
+            Runtime.getRuntime().addShutdownHook(new Thread(api::close, "api-close"));
+            return api;
         } catch (IOException e) {
             sessions.close();
             String cause = e instanceof BindException ? "port " + port + " is in use by another program (" + e.getMessage() + ")" : e.toString();
@@ -97,8 +102,12 @@ public final class AgentApi implements AutoCloseable {
         return http != null;
     }
 
+    /** Stops serving and closes the pools; a second call does nothing. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         if (http != null) {
             http.stop();
         }

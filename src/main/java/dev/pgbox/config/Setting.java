@@ -367,6 +367,13 @@ public enum Setting {
     PGBOX_API_PORT(Type.PORT, "9188", "", Apply.START, null,
             "Port of the agent's HTTP API (memory collections, search) on 127.0.0.1; every call needs PGBOX_API_TOKEN as a "
                     + "bearer token."),
+    PGBOX_API_TOKEN(Type.SECRET, "", "", Apply.START, null,
+            "Bearer token of the agent's HTTP API (Authorization: Bearer TOKEN); generated into .env.secrets by pgbox start "
+                    + "when missing. Set it empty there to turn the API off."),
+    PGBOX_API_POOL_SIZE(Type.INT, "4", "connections", Apply.START, null,
+            "Most connections the agent's HTTP API keeps open per app and role (the app's login role, its owner role)."),
+    PGBOX_API_THREADS(Type.INT, "4", "threads", Apply.START, null,
+            "Requests the agent's HTTP API serves at once; more wait in line."),
 
     // ---- high availability: Patroni and etcd (pgbox ha); one block, kept together
     PATRONI_CLUSTER(Type.IDENT, "pgbox", "", Apply.INIT, null,

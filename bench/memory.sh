@@ -15,6 +15,7 @@
 #   PARTS         embed,insert,query,api (default all; query and api load the rows first; 'embed' alone starts no server)
 #   BATCH         texts per embed() call (256)                     EMBED_SAMPLE  texts timed when vectors are cached (2000)
 #   RECALL        pgbox's recall target (0.95)                     TUNE_QUERIES  held-out texts of the emulated tune (200)
+#   EXACT_CHECK   queries whose exact neighbours are also found by a sequential scan, to check the in-memory truth (20)
 #   BENCH_CACHE   cache folder (/var/tmp/pgbox-bench)              PGBOX_ENV_LINES  extra .env lines for the pgbox project
 # Usage: bench/memory.sh        e.g. N=5000 QUERIES=200 SECONDS=3 bench/memory.sh
 # SECONDS is bash's own clock: read it first thing (a value from the environment, or about 0 when none was given)

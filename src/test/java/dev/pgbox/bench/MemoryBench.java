@@ -45,8 +45,8 @@ import java.util.UUID;
  * <li>embedding: texts/s of the built-in model, fed {@code BATCH} texts per call;</li>
  * <li>insert: rows/s loading the embedded rows into a collection ('pgbox memory import' of a JSONL
  * file with the vectors, or JDBC batch inserts as the app's login role when import is not built);</li>
- * <li>queries: held-out query vectors (corpus texts that are not loaded), their exact 10 nearest by a
- * sequential scan, then recall@10, QPS and p50/p95 at 1 and 4 clients for (a) a default pgvector setup
+ * <li>queries: held-out query vectors (corpus texts that are not loaded), their exact 10 nearest (brute
+ * force in memory, checked against the server's sequential scan on a sample), then recall@10, QPS and p50/p95 at 1 and 4 clients for (a) a default pgvector setup
  * (a copy of the rows with HNSW m 16 / ef_construction 64 on vector_cosine_ops, searched by {@code <=>},
  * ef_search raised from 40 until it reaches pgbox's recall) and (b) what pgbox sets up ('memory index'
  * and 'memory tune --recall', or the collection's own index and an emulated tune when those commands
@@ -68,6 +68,7 @@ public final class MemoryBench {
     private final int rowsWanted = Integer.parseInt(env("N", "-1"));
     private final int queryCount = Integer.parseInt(env("QUERIES", "500"));
     private final int tuneCount = Integer.parseInt(env("TUNE_QUERIES", "200"));
+    private final int exactCheck = Integer.parseInt(env("EXACT_CHECK", "20"));
     private final double seconds = Double.parseDouble(env("SECONDS_EACH", env("SECONDS", "10")));
     private final double warmup = Double.parseDouble(env("WARMUP", "2"));
     private final int batch = Integer.parseInt(env("BATCH", "256"));
@@ -207,14 +208,26 @@ public final class MemoryBench {
         say("");
         say("== exact neighbours");
         long t0 = System.nanoTime();
-        List<double[]> exact = pgbox.exact(login, queries);
-        say(String.format(Locale.ROOT, "exact top-%d of %d held-out queries by a sequential scan: %.1f s (%.1f ms each)", VectorSetup.K, queryCount,
-                secs(t0), secs(t0) * 1000 / queryCount));
+        List<float[]> loaded = vectors.subList(first, first + rows);
+        List<double[]> exact = ExactNeighbours.of(loaded, vectors.subList(0, queryCount), VectorSetup.K);
+        say(String.format(Locale.ROOT, "exact top-%d of %d held-out queries by brute force in memory: %.1f s", VectorSetup.K, queryCount, secs(t0)));
+        int checked = Math.min(exactCheck, queryCount);
+        t0 = System.nanoTime();
+        List<double[]> seq = pgbox.exact(login, Arrays.copyOf(queries, checked));
+        double agree = 0;
+        for (int i = 0; i < checked; i++) {
+            agree += VectorSetup.recallOf(seq.get(i), exact.get(i));
+        }
+        say(String.format(Locale.ROOT, "checked against the server's sequential scan on %d of them (%.0f ms each): agreement %.3f", checked,
+                secs(t0) * 1000 / Math.max(1, checked), agree / Math.max(1, checked)));
+        if (agree < checked - 1e-9) {
+            say("  WARNING: the in-memory truth and the table differ; recall numbers below are not trustworthy");
+        }
 
         say("");
         say("== (b) pgbox: memory index + memory tune --recall " + recallTarget);
         pgboxIndex(owner, pgbox);
-        pgboxTune(login, owner, pgbox, tuneQueries);
+        pgboxTune(owner, login, pgbox, tuneQueries, ExactNeighbours.of(loaded, vectors.subList(queryCount, first), VectorSetup.K));
         double[] rb = pgbox.recall(login, pgbox.efSearch(), queries, exact);
         pgboxRecall = rb[0];
         say(String.format(Locale.ROOT, "pgbox at ef_search %d on the %d held-out queries: recall@10 %.3f (%.2f ms per query, 1 client)",
@@ -373,7 +386,7 @@ public final class MemoryBench {
     }
 
     /** 'pgbox memory tune', or the same search done here (the lowest ef_search meeting the target on held-out tuning queries). */
-    private void pgboxTune(Jdbc.Target login, Jdbc.Target owner, VectorSetup pgbox, String[] tuneQueries) throws Exception {
+    private void pgboxTune(Jdbc.Target owner, Jdbc.Target login, VectorSetup pgbox, String[] tuneQueries, List<double[]> exact) throws Exception {
         PgboxCli.Run r = cli.run("memory", "tune", appName, COLLECTION, "--recall", String.valueOf(recallTarget), "--json");
         if (r.ok()) {
             JsonNode rep = JSON.readTree(r.stdout());
@@ -388,7 +401,6 @@ public final class MemoryBench {
         say("pgbox memory tune: not available (exit " + r.exitCode() + ": " + r.firstLine() + ")");
         say("  emulated: the lowest ef_search on the same ladder reaching recall@10 >= " + recallTarget + " on " + tuneQueries.length
                 + " held-out tuning texts (not the measured queries), against their exact neighbours");
-        List<double[]> exact = pgbox.exact(login, tuneQueries);
         int chosen = LADDER[LADDER.length - 1];
         for (int ef : LADDER) {
             double[] rr = pgbox.recall(login, ef, tuneQueries, exact);

@@ -334,6 +334,9 @@ public enum Setting {
     MEMORY_MAX_CHARS(Type.INT, "16000", "characters", Apply.START, null,
             "Longest text a memory may hold; longer ones are refused with a clear error (split them first). The model "
                     + "reads the first 256 tokens (about 1,000 characters of English) of each text."),
+    MEMORY_IMPORT_BATCH(Type.INT, "256", "lines", Apply.PGBOX, null,
+            "Lines 'pgbox memory import' reads, embeds and copies per transaction (1 to 10000). Each batch commits with the "
+                    + "import's position, so a stopped import resumes after its last batch; a bad line fails only its own batch."),
     // memory: search
     MEMORY_RRF_K(Type.INT, "60", "", Apply.START, null,
             "Hybrid search's reciprocal rank fusion constant k: a hit's score is the sum of 1 / (k + its rank) in the vector "

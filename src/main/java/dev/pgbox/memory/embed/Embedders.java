@@ -8,6 +8,11 @@ public final class Embedders {
     /** The built-in model: all-MiniLM-L6-v2, quantized, 384 dimensions, run by ONNX Runtime in-process. */
     public static final String DEFAULT_MODEL = "all-minilm-l6-v2-q";
     public static final int DEFAULT_DIM = 384;
+    /**
+     * The built-in model reads at most this many tokens of a text (its max_seq_length, counting [CLS] and
+     * [SEP]; about 150-200 English words): a longer text is embedded from its beginning.
+     */
+    public static final int MAX_TOKENS = 256;
 
     private static volatile Embedder local;
 

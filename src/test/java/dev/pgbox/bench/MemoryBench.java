@@ -328,7 +328,12 @@ public final class MemoryBench {
         long count = count(login);
         if (r.ok() && count == texts.size()) {
             s = r.seconds();
-            how = "pgbox memory import of a JSONL file with the vectors (whole command, JVM start included)";
+            how = "pgbox memory import of a JSONL file with the vectors, whole command, JVM start included";
+            JsonNode rep = JSON.readTree(r.stdout());
+            if (rep.path("millis").asLong() > 0) {
+                how += String.format(Locale.ROOT, "; the import's own time: %.1f s = %,.0f rows/s", rep.path("millis").asLong() / 1000.0,
+                        rep.path("imported").asLong() * 1000.0 / rep.path("millis").asLong());
+            }
         } else {
             say(r.ok() ? "pgbox memory import: loaded " + count + " of " + texts.size() + " rows; falling back"
                     : "pgbox memory import: not available (exit " + r.exitCode() + ": " + r.firstLine() + ")");

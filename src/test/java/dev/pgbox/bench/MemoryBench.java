@@ -63,6 +63,8 @@ public final class MemoryBench {
     private static final String DEFAULT_TABLE = "public.bench_default";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int[] LADDER = ladder();
+    /** The values 'memory tune' tries (its Ladder.EF_SEARCH for k = 10), for the emulated tune. */
+    private static final int[] TUNE_LADDER = {10, 16, 20, 32, 40, 64, 80, 100, 128, 200, 256, 400, 512, 800, 1000};
 
     private final Path cacheDir = Path.of(env("BENCH_CACHE", "/var/tmp/pgbox-bench"));
     private final int rowsWanted = Integer.parseInt(env("N", "-1"));
@@ -404,10 +406,10 @@ public final class MemoryBench {
             return;
         }
         say("pgbox memory tune: not available (exit " + r.exitCode() + ": " + r.firstLine() + ")");
-        say("  emulated: the lowest ef_search on the same ladder reaching recall@10 >= " + recallTarget + " on " + tuneQueries.length
+        say("  emulated: the lowest ef_search of 'memory tune's ladder (10 to 1000) reaching recall@10 >= " + recallTarget + " on " + tuneQueries.length
                 + " held-out tuning texts (not the measured queries), against their exact neighbours");
-        int chosen = LADDER[LADDER.length - 1];
-        for (int ef : LADDER) {
+        int chosen = TUNE_LADDER[TUNE_LADDER.length - 1];
+        for (int ef : TUNE_LADDER) {
             double[] rr = pgbox.recall(login, ef, tuneQueries, exact);
             say(String.format(Locale.ROOT, "  tune ef_search %4d: recall@10 %.3f", ef, rr[0]));
             if (rr[0] >= recallTarget) {

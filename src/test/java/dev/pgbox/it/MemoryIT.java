@@ -63,6 +63,16 @@ class MemoryIT {
         return r;
     }
 
+    /**
+     * A command refused before any text is embedded, run in this JVM (pgbox's own Main.run, no JVM start):
+     * the same code as the jar, for the many refusals.
+     */
+    static PgboxProject.Run refused(int exit, String... args) {
+        PgboxProject.Run r = project.pgboxInProcess(args);
+        assertThat(r.exitCode()).as("pgbox %s\nstdout:\n%s\nstderr:\n%s", String.join(" ", args), r.stdout(), r.stderr()).isEqualTo(exit);
+        return r;
+    }
+
     @Test
     @Order(1)
     void createMakesTheTableIndexesAndRegistryRowAndRefusesADuplicate() throws Exception {
@@ -84,11 +94,11 @@ class MemoryIT {
         assertThat(q("SELECT has_table_privilege('notes', 'public.np_facts', 'SELECT, INSERT, UPDATE, DELETE')")).isEqualTo("t");
         assertThat(q("SELECT has_table_privilege('notes', 'pgbox.memory_imports', 'INSERT, UPDATE')")).isEqualTo("t");
 
-        PgboxProject.Run dup = fails(2, "memory", "create", "notes", "facts", "--metric", "l2");
+        PgboxProject.Run dup = refused(2, "memory", "create", "notes", "facts", "--metric", "l2");
         assertThat(dup.stderr()).contains("collection 'facts' already exists in app 'notes'");
         assertThat(q("SELECT metric FROM pgbox.memory_collections WHERE name = 'facts'")).isEqualTo("cosine");
 
-        PgboxProject.Run badConfig = fails(2, "memory", "create", "notes", "wide", "--text-config", "klingon");
+        PgboxProject.Run badConfig = refused(2, "memory", "create", "notes", "wide", "--text-config", "klingon");
         assertThat(badConfig.stderr()).contains("unknown text search configuration 'klingon'");
         assertThat(q("SELECT to_regclass('public.np_wide') IS NULL")).isEqualTo("t");
 
@@ -136,14 +146,14 @@ class MemoryIT {
         String a = project.ok("memory", "add", "notes", "private", "Alice's secret plan", "--tenant", "alice").stdout().strip();
         assertThat(json(project.ok("memory", "get", "notes", "private", a, "--tenant", "alice", "--json")).path("tenant").asText())
                 .isEqualTo("alice");
-        PgboxProject.Run asBob = fails(12, "memory", "get", "notes", "private", a, "--tenant", "bob");
+        PgboxProject.Run asBob = refused(12, "memory", "get", "notes", "private", a, "--tenant", "bob");
         assertThat(asBob.stderr()).contains("no memory " + a);
-        PgboxProject.Run asNobody = fails(12, "memory", "get", "notes", "private", a);
+        PgboxProject.Run asNobody = refused(12, "memory", "get", "notes", "private", a);
         assertThat(asNobody.stderr()).contains("row-level security");
-        fails(12, "memory", "delete", "notes", "private", a, "--tenant", "bob", "--hard");
+        refused(12, "memory", "delete", "notes", "private", a, "--tenant", "bob", "--hard");
         PgboxProject.Run takeover = fails(2, "memory", "add", "notes", "private", "Bob's now", "--tenant", "bob", "--id", a);
         assertThat(takeover.stderr()).contains("names a memory of another tenant");
-        PgboxProject.Run noTenant = fails(2, "memory", "add", "notes", "private", "whose is this?");
+        PgboxProject.Run noTenant = refused(2, "memory", "add", "notes", "private", "whose is this?");
         assertThat(noTenant.stderr()).contains("collection 'private' needs a tenant");
         assertThat(q("SELECT count(*) FROM np_private")).isEqualTo("1");
         assertThat(q("SELECT tenant_id || ': ' || content FROM np_private")).isEqualTo("alice: Alice's secret plan");
@@ -152,22 +162,22 @@ class MemoryIT {
     @Test
     @Order(4)
     void badInputIsRefusedClearlyWithItsExitCode() throws Exception {
-        PgboxProject.Run dims = fails(2, "memory", "add", "notes", "vec3", "four numbers", "--vector", "[1, 2, 3, 4]");
+        PgboxProject.Run dims = refused(2, "memory", "add", "notes", "vec3", "four numbers", "--vector", "[1, 2, 3, 4]");
         assertThat(dims.stderr()).contains("the vector has 4 dimensions, collection 'vec3' has 3");
-        PgboxProject.Run noVector = fails(2, "memory", "add", "notes", "vec3", "no vector");
+        PgboxProject.Run noVector = refused(2, "memory", "add", "notes", "vec3", "no vector");
         assertThat(noVector.stderr()).contains("no vector for the text", "--model external");
         project.ok("memory", "add", "notes", "vec3", "three numbers", "--vector", "[1, 2, 3]");
 
-        PgboxProject.Run empty = fails(2, "memory", "add", "notes", "facts", "");
+        PgboxProject.Run empty = refused(2, "memory", "add", "notes", "facts", "");
         assertThat(empty.stderr()).contains("the text is empty");
-        PgboxProject.Run big = fails(2, "memory", "add", "notes", "facts", "x".repeat(MAX_CHARS + 1));
+        PgboxProject.Run big = refused(2, "memory", "add", "notes", "facts", "x".repeat(MAX_CHARS + 1));
         assertThat(big.stderr()).contains("the text has " + (MAX_CHARS + 1) + " characters, more than the limit of " + MAX_CHARS,
                 "MEMORY_MAX_CHARS");
-        PgboxProject.Run badJson = fails(2, "memory", "add", "notes", "facts", "text", "--metadata", "{\"source\": ");
+        PgboxProject.Run badJson = refused(2, "memory", "add", "notes", "facts", "text", "--metadata", "{\"source\": ");
         assertThat(badJson.stderr()).contains("the metadata is not valid JSON");
-        PgboxProject.Run badId = fails(2, "memory", "get", "notes", "facts", "42");
+        PgboxProject.Run badId = refused(2, "memory", "get", "notes", "facts", "42");
         assertThat(badId.stderr()).contains("invalid memory id '42'");
-        PgboxProject.Run unknown = fails(12, "memory", "add", "notes", "nosuch", "text");
+        PgboxProject.Run unknown = refused(12, "memory", "add", "notes", "nosuch", "text");
         assertThat(unknown.stderr()).contains("no memory collection 'nosuch' in app 'notes'", "facts, private, vec3");
         assertThat(q("SELECT count(*) FROM np_facts")).isEqualTo("3");
     }
@@ -178,8 +188,8 @@ class MemoryIT {
         String id = project.ok("memory", "add", "notes", "facts", "To be forgotten.").stdout().strip();
         JsonNode soft = json(project.ok("memory", "delete", "notes", "facts", id, "--json"));
         assertThat(soft.path("deleted_at").asText()).isNotEmpty();
-        fails(12, "memory", "get", "notes", "facts", id);
-        fails(12, "memory", "delete", "notes", "facts", id);
+        refused(12, "memory", "get", "notes", "facts", id);
+        refused(12, "memory", "delete", "notes", "facts", id);
         assertThat(q("SELECT deleted_at IS NOT NULL FROM np_facts WHERE id = '" + id + "'")).isEqualTo("t");
         assertThat(project.ok("memory", "delete", "notes", "facts", id, "--hard").stdout()).contains("deleted memory " + id);
         assertThat(q("SELECT count(*) FROM np_facts WHERE id = '" + id + "'")).isEqualTo("0");
@@ -250,7 +260,7 @@ class MemoryIT {
                 .isEqualTo("alice:Alice likes green tea, not coffee|alice:Alice's cat is called/Miso|bob:Bob plays the cello");
         assertThat(q("SELECT count(*) FROM np_private WHERE metadata @> '{\"topic\": \"drinks\"}'")).isEqualTo("1");
         assertThat(q("SELECT count(*) FROM np_private WHERE abs(vector_norm(embedding) - 1) < 0.001")).isEqualTo("4");
-        PgboxProject.Run noTenant = fails(2, "memory", "import", "notes", "private", write("anon.csv", "content\nhello\n").toString());
+        PgboxProject.Run noTenant = refused(2, "memory", "import", "notes", "private", write("anon.csv", "content\nhello\n").toString());
         assertThat(noTenant.stderr()).contains("anon.csv:2: collection 'private' needs a tenant");
     }
 

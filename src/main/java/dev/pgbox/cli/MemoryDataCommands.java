@@ -135,11 +135,17 @@ final class MemoryDataCommands {
                 out().println(Json.render(r));
                 return 0;
             }
-            if (r.resumedAtLine() != null) {
-                out().println("resumed at line " + r.resumedAtLine() + " (lines before it were imported by an earlier run)");
+            if (r.resumedAtLine() != null && r.resumedAtLine() > r.lines()) {
+                out().println("resumed at line " + r.resumedAtLine() + ": all " + r.lines() + " lines of " + r.file()
+                        + " were imported by an earlier run; nothing to do");
+                return 0;
             }
-            out().println(String.format(Locale.ROOT, "imported %d memories from %s into %s (%s, %d lines; %d skipped: their id was there"
-                    + " already) in %.1f s", r.imported(), r.file(), r.collection(), r.format(), r.lines(), r.skipped(), r.millis() / 1000.0));
+            if (r.resumedAtLine() != null) {
+                out().println("resumed at line " + r.resumedAtLine() + " (the lines before it were imported by an earlier run)");
+            }
+            out().println(String.format(Locale.ROOT, "imported %d memories from %s into %s (%s, %d lines) in %.1f s%s", r.imported(),
+                    r.file(), r.collection(), r.format(), r.lines(), r.millis() / 1000.0,
+                    r.skipped() == 0 ? "" : "; " + r.skipped() + " skipped: their id was in the collection already"));
             return 0;
         }
     }

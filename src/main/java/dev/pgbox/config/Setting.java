@@ -360,10 +360,20 @@ public enum Setting {
     MEMORY_RECALL_TARGET(Type.DECIMAL, "0.95", "", Apply.PGBOX, null,
             "The recall@10 'pgbox memory tune' aims for when --recall is not given: the lowest ef_search (or probes) that "
                     + "finds at least this share of the exact 10 nearest neighbours."),
+    MEMORY_TUNE_SAMPLES(Type.INT, "100", "queries", Apply.PGBOX, null,
+            "How many query vectors 'pgbox memory tune' measures when --samples is not given: random live rows' own "
+                    + "embeddings, each searched exactly once (sequential scan) and then through the index at each ef_search tried."),
     // the agent's HTTP API
     PGBOX_API_PORT(Type.PORT, "9188", "", Apply.START, null,
             "Port of the agent's HTTP API (memory collections, search) on 127.0.0.1; every call needs PGBOX_API_TOKEN as a "
                     + "bearer token."),
+    PGBOX_API_TOKEN(Type.SECRET, "", "", Apply.START, null,
+            "Bearer token of the agent's HTTP API (Authorization: Bearer TOKEN); generated into .env.secrets by pgbox start "
+                    + "when missing. Set it empty there to turn the API off."),
+    PGBOX_API_POOL_SIZE(Type.INT, "4", "connections", Apply.START, null,
+            "Most connections the agent's HTTP API keeps open per app and role (the app's login role, its owner role)."),
+    PGBOX_API_THREADS(Type.INT, "4", "threads", Apply.START, null,
+            "Requests the agent's HTTP API serves at once; more wait in line."),
 
     // ---- high availability: Patroni and etcd (pgbox ha); one block, kept together
     PATRONI_CLUSTER(Type.IDENT, "pgbox", "", Apply.INIT, null,

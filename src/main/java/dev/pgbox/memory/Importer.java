@@ -65,10 +65,12 @@ final class Importer {
         }
         int maxChars = memories.settings().integer(Setting.MEMORY_MAX_CHARS);
         Scan scan = scan(file);
-        Collection col = memories.describe(app, name);
-        ensureLog(app);
         String shown = file.toString();
         return memories.sessions().withConnection(app, false, c -> {
+            Collection col = Registry.require(c, app, name);
+            if (!ImportLog.exists(c)) {
+                ensureLog(app);
+            }
             try (ImportReader reader = ImportReader.open(file, fmt, shown)) {
                 long done = ImportLog.start(c, col.name(), scan.sha256(), file.toAbsolutePath().toString(), scan.lines());
                 Long resumedAt = done > 0 ? done + 1 : null;
@@ -167,23 +169,20 @@ final class Importer {
         return b.append('"').append(v.replace("\"", "\"\"")).append('"');
     }
 
-    /** Makes pgbox.memory_imports (as the owner) when the app's collections predate it. */
+    /** Makes pgbox.memory_imports (as the owner, on a connection of its own) when the app's collections predate it. */
     private void ensureLog(AppName app) {
-        boolean exists = memories.sessions().withConnection(app, false, ImportLog::exists);
-        if (!exists) {
-            memories.sessions().withConnection(app, true, c -> {
-                try {
-                    MemorySql.begin(c, null);
-                    Registry.ensure(c, app);
-                    ImportLog.ensure(c, app);
-                    MemorySql.commit(c);
-                    return null;
-                } catch (RuntimeException | SQLException e) {
-                    MemorySql.rollback(c);
-                    throw e;
-                }
-            });
-        }
+        memories.sessions().withConnection(app, true, c -> {
+            try {
+                MemorySql.begin(c, null);
+                Registry.ensure(c, app);
+                ImportLog.ensure(c, app);
+                MemorySql.commit(c);
+                return null;
+            } catch (RuntimeException | SQLException e) {
+                MemorySql.rollback(c);
+                throw e;
+            }
+        });
     }
 
     static Scan scan(Path file) {

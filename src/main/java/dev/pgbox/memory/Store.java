@@ -50,20 +50,23 @@ final class Store {
         if (items == null || items.isEmpty()) {
             throw new PgboxException(ErrorKind.USAGE, "no memories to add", "the call holds none", "pass at least one text");
         }
-        Collection col = memories.describe(app, name);
         int maxChars = memories.settings().integer(Setting.MEMORY_MAX_CHARS);
-        List<Row> rows = prepare(col, items, maxChars, items.size() == 1 ? i -> null : i -> "memory " + (i + 1));
-        memories.sessions().withConnection(app, false, c -> {
+        // one connection for the lookup and the write (the CLI pays for each new one); embedding a call's texts takes milliseconds
+        return memories.sessions().withConnection(app, false, c -> {
+            Collection col = Registry.require(c, app, name);
+            List<Row> rows = prepare(col, items, maxChars, items.size() == 1 ? i -> null : i -> "memory " + (i + 1));
             try {
                 insert(c, col, rows, true);
                 MemorySql.commit(c);
-                return null;
-            } catch (RuntimeException | SQLException e) {
+            } catch (SQLException e) {
+                MemorySql.rollback(c);
+                throw otherTenant(e, col);
+            } catch (RuntimeException e) {
                 MemorySql.rollback(c);
                 throw e;
             }
+            return rows.stream().map(Row::id).toList();
         });
-        return rows.stream().map(Row::id).toList();
     }
 
     Memory get(AppName app, CollectionName name, String id, String tenant) {
@@ -193,6 +196,7 @@ final class Store {
                         + " embedding = EXCLUDED.embedding, deleted_at = NULL" : "NOTHING");
         int written = 0;
         for (Map.Entry<String, List<Row>> group : byTenant.entrySet()) {
+            // rows without a tenant exist only in collections without row-level security, where app.tenant_id is not read
             MemorySql.begin(c, group.getKey().isEmpty() ? null : group.getKey());
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 for (Row r : group.getValue()) {
@@ -209,6 +213,19 @@ final class Store {
             }
         }
         return written;
+    }
+
+    /**
+     * An upsert whose id names another tenant's memory: the row-level security policy hides that row, so
+     * PostgreSQL refuses the update with insufficient_privilege (42501). Other failures pass unchanged.
+     */
+    private static SQLException otherTenant(SQLException e, Collection col) {
+        if (col.tenant() && "42501".equals(e.getSQLState())) {
+            throw new PgboxException(ErrorKind.USAGE, "an id of the call names a memory of another tenant in collection '" + col.name() + "'",
+                    "row-level security lets a tenant neither see nor replace another tenant's memories",
+                    "leave out --id to add a new memory, or pass the tenant the memory belongs to");
+        }
+        return e;
     }
 
     /** The one memory the statement returns, or null. */

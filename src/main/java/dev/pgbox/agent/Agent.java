@@ -1,6 +1,7 @@
 package dev.pgbox.agent;
 
 import dev.pgbox.PgboxException;
+import dev.pgbox.api.AgentApi;
 import dev.pgbox.Progress;
 import dev.pgbox.backup.BackupSet;
 import dev.pgbox.backup.DrillReport;
@@ -113,6 +114,7 @@ public final class Agent {
                     : "watchdog on: a crashed server is restarted within " + Watchdog.INTERVAL.toMillis() + "ms of its death");
         }
         new Monitor(server, this::say).start();
+        AgentApi api = AgentApi.start(server, this::say);
         List<Job> jobs = jobs();
         Map<String, ZonedDateTime> next = new HashMap<>();
         ZonedDateTime now = ZonedDateTime.now();
@@ -145,6 +147,7 @@ public final class Agent {
             }
             Thread.sleep(1000);
         }
+        api.close();
         say("agent " + me + " stopping");
     }
 

@@ -8,6 +8,7 @@ import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
 import dev.pgbox.Progress;
 import dev.pgbox.sql.AdminSql;
+import dev.pgbox.cluster.AgentSecrets;
 import dev.pgbox.cluster.Server;
 import dev.pgbox.config.Durations;
 import dev.pgbox.config.Secrets;
@@ -103,6 +104,7 @@ public final class Apps {
             }
             throw e;
         }
+        AgentSecrets.put(server.layout(), app.passwordVariable(), password); // the agent's API connects as the app
         return new Created(app, existed, generated);
     }
 
@@ -130,6 +132,7 @@ public final class Apps {
         String password = Scram.generatePassword(32);
         sql.run("postgres", "ALTER ROLE " + ident(app.loginRole()) + " PASSWORD " + literal(Scram.verifier(password)) + ";");
         Secrets.put(secretsFile(), app.passwordVariable(), password);
+        AgentSecrets.put(server.layout(), app.passwordVariable(), password);
         return password;
     }
 

@@ -56,6 +56,9 @@ final class StatusCommand extends BaseCommand implements Callable<Integer> {
         if (r.metricsUrl() != null) {
             o.println("metrics      " + r.metricsUrl() + " (Prometheus text)");
         }
+        if (r.apiUrl() != null) {
+            o.println("api          " + r.apiUrl() + " (bearer token PGBOX_API_TOKEN in .env.secrets; " + r.apiUrl() + "/openapi.json)");
+        }
         if (r.alertsFiring() != null) {
             o.println("alerts       " + (r.alertsFiring() == 0 ? "none firing" : r.alertsFiring() + " firing: pgbox alerts list")
                     + " · checks: pgbox doctor");

@@ -34,7 +34,7 @@ public final class AgentComponent implements Component {
 
     /**
      * agent.env from the settings, the layout and the supervisor's kind; nothing when PGBOX_AGENT=off.
-     * Pure. It holds the backup secrets the agent's jobs need, never the app's password.
+     * Pure. It holds the backup secrets the agent's jobs need, the API token and the apps' login passwords (the API's sessions).
      */
     public static Map<String, String> render(Settings settings, Layout layout, String supervisorKind) {
         if (!enabled(settings)) {

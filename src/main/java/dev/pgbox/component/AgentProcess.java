@@ -2,6 +2,7 @@ package dev.pgbox.component;
 
 import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
+import dev.pgbox.cluster.AgentSecrets;
 import dev.pgbox.cluster.Layout;
 import dev.pgbox.cluster.OwnedFiles;
 import dev.pgbox.cluster.Supervisor;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 
 /**
  * Starts, finds and stops the agent of a project. The agent runs as the server's OS user, never as
@@ -126,8 +128,11 @@ public final class AgentProcess {
 
     /**
      * The settings the agent needs, resolved, with where its server lives spelled out (the agent runs
-     * as the OS user, which would otherwise resolve another state dir). Holds the backup secrets, so
-     * 0600 and owned by the OS user; not the app's password, which the agent never needs.
+     * as the OS user, which would otherwise resolve another state dir). Holds the backup secrets and the
+     * API token, so 0600 and owned by the OS user; and every app's login password (sorted, at the end):
+     * the HTTP API connects as each app's login role, so that the app's grants and row-level security
+     * apply to it exactly as to the app. The OS user can read the whole database anyway; the main
+     * POSTGRES_PASSWORD stays out (the agent's own SQL goes over the socket).
      */
     public static String snapshot(Settings s, Layout l, String supervisorKind) {
         StringBuilder b = new StringBuilder("# Written by 'pgbox start' for the agent of " + s.projectDir()
@@ -147,15 +152,13 @@ public final class AgentProcess {
                 b.append(setting.name()).append('=').append(quote(value)).append('\n');
             }
         }
+        new TreeMap<>(s.appSecrets()).forEach((name, value) -> b.append(name).append('=').append(quote(value)).append('\n'));
         return b.toString();
     }
 
-    /** A dotenv value: single quotes keep everything but a single quote literal. */
+    /** A dotenv value (see {@link AgentSecrets#quote}). */
     static String quote(String v) {
-        if (v.indexOf('\n') >= 0) {
-            throw new IllegalArgumentException("a setting with a line break");
-        }
-        return v.indexOf('\'') < 0 ? "'" + v + "'" : "\"" + v.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        return AgentSecrets.quote(v);
     }
 
     private static boolean writeSnapshot(Settings s, Layout l, String supervisorKind) {

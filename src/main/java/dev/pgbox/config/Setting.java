@@ -341,14 +341,39 @@ public enum Setting {
     MEMORY_RRF_K(Type.INT, "60", "", Apply.START, null,
             "Hybrid search's reciprocal rank fusion constant k: a hit's score is the sum of 1 / (k + its rank) in the vector "
                     + "and the full-text rankings; a larger k flattens the difference between top ranks."),
+    MEMORY_MMR_LAMBDA(Type.DECIMAL, "0.5", "", Apply.START, null,
+            "MMR search's balance from 0 to 1: each next hit maximises lambda * its similarity to the query minus "
+                    + "(1 - lambda) * its highest similarity to the hits already picked; 1 is plain vector search, lower "
+                    + "values leave out near-duplicates."),
+    MEMORY_FETCH_K(Type.INT, "", "candidates", Apply.START, null,
+            "Candidates hybrid search takes from each ranking (vector and full text) before fusing, and MMR takes by "
+                    + "vector before diversifying. Default: 4 x the limit, at least 40."),
+    MEMORY_SEARCH_LIMIT(Type.INT, "10", "hits", Apply.START, null,
+            "Hits 'pgbox memory search' returns when --limit is not given (1 to 1000)."),
+    MEMORY_ITERATIVE_SCAN(Type.CHOICE, "relaxed_order", "", Apply.START, null,
+            "pgvector's iterative index scan for searches narrowed by a metadata filter or a tenant: the index is read on "
+                    + "until enough rows pass (relaxed_order; pgbox re-sorts the hits by distance), so a filtered search still "
+                    + "returns its limit. strict_order keeps the index's exact order; off reads ef_search rows only and may "
+                    + "return fewer hits.",
+            "relaxed_order", "strict_order", "off"),
     // memory: index and tuning
     MEMORY_RECALL_TARGET(Type.DECIMAL, "0.95", "", Apply.PGBOX, null,
             "The recall@10 'pgbox memory tune' aims for when --recall is not given: the lowest ef_search (or probes) that "
                     + "finds at least this share of the exact 10 nearest neighbours."),
+    MEMORY_TUNE_SAMPLES(Type.INT, "100", "queries", Apply.PGBOX, null,
+            "How many query vectors 'pgbox memory tune' measures when --samples is not given: random live rows' own "
+                    + "embeddings, each searched exactly once (sequential scan) and then through the index at each ef_search tried."),
     // the agent's HTTP API
     PGBOX_API_PORT(Type.PORT, "9188", "", Apply.START, null,
             "Port of the agent's HTTP API (memory collections, search) on 127.0.0.1; every call needs PGBOX_API_TOKEN as a "
                     + "bearer token."),
+    PGBOX_API_TOKEN(Type.SECRET, "", "", Apply.START, null,
+            "Bearer token of the agent's HTTP API (Authorization: Bearer TOKEN); generated into .env.secrets by pgbox start "
+                    + "when missing. Set it empty there to turn the API off."),
+    PGBOX_API_POOL_SIZE(Type.INT, "4", "connections", Apply.START, null,
+            "Most connections the agent's HTTP API keeps open per app and role (the app's login role, its owner role)."),
+    PGBOX_API_THREADS(Type.INT, "4", "threads", Apply.START, null,
+            "Requests the agent's HTTP API serves at once; more wait in line."),
 
     // ---- high availability: Patroni and etcd (pgbox ha); one block, kept together
     PATRONI_CLUSTER(Type.IDENT, "pgbox", "", Apply.INIT, null,

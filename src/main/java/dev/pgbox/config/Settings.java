@@ -371,6 +371,11 @@ public final class Settings {
         return appSecrets.get(variable);
     }
 
+    /** Every app password by its variable (PGBOX_APP_NAME_PASSWORD), unmodifiable: what the agent's snapshot carries. */
+    public Map<String, String> appSecrets() {
+        return appSecrets;
+    }
+
     /** A copy with one app secret set (after it was written to .env.secrets). */
     public Settings withAppSecret(String variable, String value) {
         Map<String, String> copy = new java.util.HashMap<>(appSecrets);

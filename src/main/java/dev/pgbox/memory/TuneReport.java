@@ -2,10 +2,24 @@ package dev.pgbox.memory;
 
 import java.util.List;
 
-/** What 'memory tune' measured and set. */
-public record TuneReport(String app, String collection, double target, int samples, String setting, Integer chosen, Double recall,
-                         List<Step> steps, long millis) {
-    /** One tried value with its measured recall@10 and mean query time. */
+/**
+ * What 'memory tune' measured and set.
+ *
+ * @param indexType hnsw or ivfflat
+ * @param target the recall@k aimed for
+ * @param samples query vectors measured (live rows' own embeddings, each row left out of its own truth)
+ * @param k neighbours per query
+ * @param setting hnsw.ef_search or ivfflat.probes
+ * @param chosen the lowest value meeting the target (saved in the registry), or null when none did
+ * @param recall the recall measured at {@code chosen}, or the best measured when none met the target
+ * @param met whether a value met the target
+ * @param steps every value tried, lowest first
+ * @param previous the value the registry held before, or null
+ * @param suggestion what to do when the target was not met, else null
+ */
+public record TuneReport(String app, String collection, String indexType, double target, int samples, int k, String setting, Integer chosen,
+                         Double recall, boolean met, List<Step> steps, Integer previous, String suggestion, long millis) {
+    /** One tried value with its measured recall@k and mean query time. */
     public record Step(int value, double recall, double meanMillis) {
     }
 }

@@ -14,11 +14,20 @@ import java.util.List;
  * @param components each component's health, in start order
  * @param metricsUrl the agent's Prometheus endpoint while the agent runs and collects metrics; null otherwise
  * @param alertsFiring how many of the doctor's findings are alerts now (pgbox alerts list); null when the agent is not running
+ * @param apiUrl the base URL of the agent's HTTP API (http://127.0.0.1:PORT/v1) while the agent runs with a PGBOX_API_TOKEN; null otherwise
  */
 public record StatusReport(String project, String env, String role, String dataDir, String socketDir, String host, int port, boolean running,
                            boolean agentRunning, Long agentPid, boolean initialized, Supervision supervision, Long pid,
                            @JsonUnwrapped LiveFacts live, String url, BackupFacts backups, List<App> apps,
-                           List<Health> components, String metricsUrl, Integer alertsFiring) {
+                           List<Health> components, String metricsUrl, Integer alertsFiring, String apiUrl) {
+
+    /** Without the API's URL (no agent, or no API). */
+    public StatusReport(String project, String env, String role, String dataDir, String socketDir, String host, int port, boolean running,
+                        boolean agentRunning, Long agentPid, boolean initialized, Supervision supervision, Long pid, LiveFacts live,
+                        String url, BackupFacts backups, List<App> apps, List<Health> components, String metricsUrl, Integer alertsFiring) {
+        this(project, env, role, dataDir, socketDir, host, port, running, agentRunning, agentPid, initialized, supervision, pid, live, url,
+                backups, apps, components, metricsUrl, alertsFiring, null);
+    }
 
     /**
      * What keeps the server up: at boot, after a crash, and the crashes so far.

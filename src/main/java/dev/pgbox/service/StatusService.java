@@ -1,6 +1,8 @@
 package dev.pgbox.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pgbox.api.AgentApi;
+import dev.pgbox.api.ApiServer;
 import dev.pgbox.apps.AppUrls;
 import dev.pgbox.apps.Apps;
 import dev.pgbox.backup.BackupSet;
@@ -50,7 +52,8 @@ public final class StatusService {
                 running ? apps(server) : null,
                 health,
                 agentPid.isPresent() && Metrics.serves(settings) ? MetricsServer.url(settings.integer(Setting.PGBOX_METRICS_PORT)) : null,
-                agentPid.isPresent() ? alertsFiring(l) : null);
+                agentPid.isPresent() ? alertsFiring(l) : null,
+                agentPid.isPresent() && AgentApi.serves(settings) ? ApiServer.url(settings.integer(Setting.PGBOX_API_PORT)) : null);
     }
 
     /** The alerts in the agent's state now; null when that state cannot be read (status never fails on it). */

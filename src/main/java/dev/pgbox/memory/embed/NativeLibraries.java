@@ -44,7 +44,8 @@ import java.util.zip.CRC32;
  * <p>The libraries are then pointed at that folder through the system properties they read:
  * {@code onnxruntime.native.path} (ONNX Runtime), {@code RUST_LIBRARY_PATH} (DJL's tokenizer library file),
  * {@code DJL_CACHE_DIR}/{@code ENGINE_CACHE_DIR} (anything else DJL would cache) and
- * {@code ai.djl.offline=true} (DJL never downloads). ONNX Runtime still creates an (empty) temporary
+ * {@code ai.djl.offline=true} (DJL never downloads) and, unless set already, {@code jna.tmpdir} (DJL
+ * probes for CUDA through JNA, which would unpack its library under ~/.cache/JNA). ONNX Runtime still creates an (empty) temporary
  * folder while it loads; it is removed as soon as the library is loaded.
  */
 final class NativeLibraries {
@@ -82,6 +83,10 @@ final class NativeLibraries {
         System.setProperty("DJL_CACHE_DIR", folder.toString());
         System.setProperty("ENGINE_CACHE_DIR", folder.toString());
         System.setProperty("ai.djl.offline", "true");
+        if (System.getProperty("jna.tmpdir") == null) {
+            // DJL probes for CUDA through JNA, which unpacks its own library into ~/.cache/JNA otherwise
+            System.setProperty("jna.tmpdir", folder.toString());
+        }
         loadOnnxRuntime();
         loaded = folder;
         return folder;
@@ -115,7 +120,7 @@ final class NativeLibraries {
     }
 
     /** Creates {@code dir} 0700, or checks that the existing one is a real folder of ours that nobody else can write. */
-    private static Path ownedFolder(Path dir) {
+    static Path ownedFolder(Path dir) {
         try {
             Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
         } catch (FileAlreadyExistsException e) {

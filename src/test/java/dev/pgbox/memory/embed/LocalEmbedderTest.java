@@ -230,6 +230,18 @@ class LocalEmbedderTest {
         assertThat(System.getProperty("ai.djl.offline")).isEqualTo("true");
     }
 
+    @Test
+    void aNativeFolderOthersCanWriteOrALinkIsRefused(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
+        Path fresh = NativeLibraries.ownedFolder(tmp.resolve("fresh"));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh))).isEqualTo("rwx------");
+        Path open = Files.createDirectory(tmp.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertThatThrownBy(() -> NativeLibraries.ownedFolder(open)).isInstanceOf(PgboxException.class)
+                .hasMessageContaining("cannot use " + open);
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), fresh);
+        assertThatThrownBy(() -> NativeLibraries.ownedFolder(link)).isInstanceOf(PgboxException.class);
+    }
+
     static double cosine(float[] a, float[] b) {
         double dot = 0;
         for (int i = 0; i < a.length; i++) {

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Timeout;
  * The agent's HTTP API on a real server with the real model, one project for the class: the token
  * pgbox start generates (0600, never in argv or the agent's log), 401s, the OpenAPI description,
  * status's URL, and the memory routes end to end as the app's login role (an app made after the
- * agent started works at once): create, add, a paraphrase found first, get, delete, JSON errors.
+ * agent started works at once): create, add, a paraphrase found first, get, delete, JSON errors; a
+ * tenant sees only its own memories, and a hard delete removes the row.
  */
 @Timeout(300)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -231,6 +232,27 @@ class ApiIT {
 
     @Test
     @Order(8)
+    void aTenantSeesOnlyItsOwnMemories() throws Exception {
+        assertThat(ok("POST", "/apps/shop/collections", "{\"name\": \"private\", \"tenant\": true}", 201).path("tenant").asBoolean())
+                .isTrue();
+        String mine = ok("POST", "/apps/shop/collections/private/memories",
+                "{\"memories\": [{\"content\": \"Alice prefers tea over coffee in the morning.\"}], \"tenant\": \"alice\"}", 201)
+                .path("ids").get(0).asText();
+        JsonNode asBob = ok("POST", "/apps/shop/collections/private/search", "{\"query\": \"what does alice drink\", \"tenant\": \"bob\"}", 200);
+        assertThat(asBob.path("hits").size()).isZero();
+        JsonNode asAlice = ok("POST", "/apps/shop/collections/private/search",
+                "{\"query\": \"what does alice drink\", \"tenant\": \"alice\"}", 200);
+        assertThat(asAlice.path("hits").findValuesAsText("id")).containsExactly(mine);
+        error("GET", "/apps/shop/collections/private/memories/" + mine + "?tenant=bob", token, null, 404, "not_found");
+        assertThat(ok("GET", "/apps/shop/collections/private/memories/" + mine + "?tenant=alice", null, 200).path("tenant").asText())
+                .isEqualTo("alice");
+        JsonNode gone = ok("DELETE", "/apps/shop/collections/private/memories/" + mine + "?tenant=alice&hard=true", null, 200);
+        assertThat(gone.path("hard").asBoolean()).isTrue();
+        assertThat(project.admin().value("shop", "SELECT count(*) FROM public.np_private")).isEqualTo("0");
+    }
+
+    @Test
+    @Order(9)
     void theTokenNeverShowsInArgvOrTheLog() throws Exception {
         argv.close();
         assertThat(argv.saw(" agent ")).isTrue();

@@ -253,6 +253,19 @@ class ApiIT {
 
     @Test
     @Order(9)
+    void aRotatedPasswordIsPickedUpWithoutARestart() throws Exception {
+        String agent = Files.readString(project.dir().resolve(".pgbox/run/agent.pid")).strip();
+        project.ok("app", "rotate-password", "shop");
+        // the pooled sessions logged in with the old password; end them so the pool must log in again
+        project.admin().value("postgres", "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'pgbox-api'");
+        JsonNode list = ok("GET", "/apps/shop/collections", null, 200);
+        assertThat(list.path("collections").findValuesAsText("name")).contains("notes");
+        assertThat(Files.readString(project.dir().resolve(".pgbox/run/agent.pid")).strip())
+                .as("the same agent").isEqualTo(agent);
+    }
+
+    @Test
+    @Order(10)
     void theTokenNeverShowsInArgvOrTheLog() throws Exception {
         argv.close();
         assertThat(argv.saw(" agent ")).isTrue();

@@ -39,7 +39,6 @@ final class MemoryRoutes {
             "lambda", "fetch_k");
     /** The text search configuration of a new collection when the call names none. */
     static final String DEFAULT_TEXT_CONFIG = "english";
-    static final int DEFAULT_LIMIT = 10;
     /** The most memories one call adds: bigger loads belong to 'pgbox memory import'. */
     static final int MAX_BATCH = 1000;
     private static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
@@ -157,10 +156,9 @@ final class MemoryRoutes {
     static SearchRequest search(JsonNode body) {
         Body.object(body, "the search", SEARCH_FIELDS);
         String mode = Body.text(body, "mode");
-        Integer limit = Body.integer(body, "limit");
-        return new SearchRequest(Body.text(body, "query"), Body.vector(body, "vector"),
-                mode == null ? SearchMode.VECTOR : SearchMode.parse(mode), limit == null ? DEFAULT_LIMIT : limit,
-                Body.jsonObject(body, "filter"), Body.text(body, "tenant"), Body.decimal(body, "max_distance"),
+        // absent mode and limit: the service's defaults, the CLI's (hybrid, or vector for a vector alone; MEMORY_SEARCH_LIMIT)
+        return new SearchRequest(Body.text(body, "query"), Body.vector(body, "vector"), mode == null ? null : SearchMode.parse(mode),
+                Body.integer(body, "limit"), Body.jsonObject(body, "filter"), Body.text(body, "tenant"), Body.decimal(body, "max_distance"),
                 Body.integer(body, "rrf_k"), Body.decimal(body, "lambda"), Body.integer(body, "fetch_k"));
     }
 

@@ -28,8 +28,11 @@ import java.util.function.Supplier;
  * ({@code reload}): 'pgbox app create' and 'app rotate-password' update that file.
  */
 public final class PooledSessions implements Sessions, AutoCloseable {
-    /** How long a caller waits for a connection (a new one, or a busy pool's next free one). */
-    static final long CONNECTION_TIMEOUT_MS = 10_000;
+    /**
+     * How long a caller waits for a connection (a new one, or a busy pool's next free one). A refused
+     * login (a rotated password) is known only after it: short, as a login takes milliseconds.
+     */
+    static final long CONNECTION_TIMEOUT_MS = 5_000;
     /** An idle connection is closed after this; the pools keep none open for apps nobody calls. */
     static final long IDLE_TIMEOUT_MS = 120_000;
 

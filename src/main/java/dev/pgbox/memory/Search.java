@@ -94,9 +94,14 @@ final class Search {
      * iterative scan reads on until enough rows pass.
      */
     static Knobs knobs(Collection col, SearchPlan plan, String iterativeScan) {
+        boolean ivfflat = "ivfflat".equals(col.indexType());
+        if (plan.mode() == SearchMode.TEXT) {
+            // no vector index is read
+            return new Knobs(null, null, null, ivfflat);
+        }
         boolean narrowed = plan.tenant() != null || plan.filter() != null || col.tenant();
         String iterative = narrowed && !"off".equals(iterativeScan) ? iterativeScan : null;
-        if ("ivfflat".equals(col.indexType())) {
+        if (ivfflat) {
             // ivfflat knows relaxed_order only
             return new Knobs(null, col.probes(), iterative == null ? null : "relaxed_order", true);
         }

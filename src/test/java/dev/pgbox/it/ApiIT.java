@@ -14,7 +14,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -26,7 +25,8 @@ import org.junit.jupiter.api.Timeout;
  * The agent's HTTP API on a real server with the real model, one project for the class: the token
  * pgbox start generates (0600, never in argv or the agent's log), 401s, the OpenAPI description,
  * status's URL, and the memory routes end to end as the app's login role (an app made after the
- * agent started works at once): create, add, a paraphrase found first, get, delete, JSON errors.
+ * agent started works at once): create, add, a paraphrase found first, get, delete, JSON errors; a
+ * tenant sees only its own memories, and a hard delete removes the row.
  */
 @Timeout(300)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -165,7 +165,6 @@ class ApiIT {
     @Order(6)
     void collectionsAreReadAsTheAppsLoginRoleOnPooledConnections() throws Exception {
         HttpResponse<String> list = call("GET", "/apps/shop/collections", token, null);
-        Assumptions.assumeFalse(list.statusCode() == 501, "the memory service is not built yet: " + list.body());
         assertThat(list.statusCode()).as(list.body()).isEqualTo(200);
         assertThat(JSON.readTree(list.body()).path("collections").isArray()).isTrue();
         // the app was made after the agent started: its password came through the snapshot, and the pool logs in as the app
@@ -180,8 +179,6 @@ class ApiIT {
     @Order(7)
     void memoriesEndToEndAsTheAppsLoginRole() throws Exception {
         HttpResponse<String> first = call("POST", "/apps/shop/collections", token, "{\"name\": \"notes\"}");
-        // the memory service is filled in by other parts of issue 12; until they land its stubs answer 501
-        Assumptions.assumeFalse(first.statusCode() == 501, "the memory service is not built yet: " + first.body());
         assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
         JsonNode made = JSON.readTree(first.body());
         assertThat(made.path("name").asText()).isEqualTo("notes");
@@ -224,7 +221,6 @@ class ApiIT {
 
         HttpResponse<String> search = call("POST", "/apps/shop/collections/notes/search", token,
                 "{\"query\": \"how do I reset my login credentials\", \"limit\": 3}");
-        Assumptions.assumeFalse(search.statusCode() == 501, "search is not built yet: " + search.body());
         assertThat(search.statusCode()).as(search.body()).isEqualTo(200);
         assertThat(JSON.readTree(search.body()).path("hits").get(0).path("id").asText()).isEqualTo(passwordId);
         JsonNode filtered = ok("POST", "/apps/shop/collections/notes/search",
@@ -236,6 +232,40 @@ class ApiIT {
 
     @Test
     @Order(8)
+    void aTenantSeesOnlyItsOwnMemories() throws Exception {
+        assertThat(ok("POST", "/apps/shop/collections", "{\"name\": \"private\", \"tenant\": true}", 201).path("tenant").asBoolean())
+                .isTrue();
+        String mine = ok("POST", "/apps/shop/collections/private/memories",
+                "{\"memories\": [{\"content\": \"Alice prefers tea over coffee in the morning.\"}], \"tenant\": \"alice\"}", 201)
+                .path("ids").get(0).asText();
+        JsonNode asBob = ok("POST", "/apps/shop/collections/private/search", "{\"query\": \"what does alice drink\", \"tenant\": \"bob\"}", 200);
+        assertThat(asBob.path("hits").size()).isZero();
+        JsonNode asAlice = ok("POST", "/apps/shop/collections/private/search",
+                "{\"query\": \"what does alice drink\", \"tenant\": \"alice\"}", 200);
+        assertThat(asAlice.path("hits").findValuesAsText("id")).containsExactly(mine);
+        error("GET", "/apps/shop/collections/private/memories/" + mine + "?tenant=bob", token, null, 404, "not_found");
+        assertThat(ok("GET", "/apps/shop/collections/private/memories/" + mine + "?tenant=alice", null, 200).path("tenant").asText())
+                .isEqualTo("alice");
+        JsonNode gone = ok("DELETE", "/apps/shop/collections/private/memories/" + mine + "?tenant=alice&hard=true", null, 200);
+        assertThat(gone.path("hard").asBoolean()).isTrue();
+        assertThat(project.admin().value("shop", "SELECT count(*) FROM public.np_private")).isEqualTo("0");
+    }
+
+    @Test
+    @Order(9)
+    void aRotatedPasswordIsPickedUpWithoutARestart() throws Exception {
+        String agent = Files.readString(project.dir().resolve(".pgbox/run/agent.pid")).strip();
+        project.ok("app", "rotate-password", "shop");
+        // the pooled sessions logged in with the old password; end them so the pool must log in again
+        project.admin().value("postgres", "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'pgbox-api'");
+        JsonNode list = ok("GET", "/apps/shop/collections", null, 200);
+        assertThat(list.path("collections").findValuesAsText("name")).contains("notes");
+        assertThat(Files.readString(project.dir().resolve(".pgbox/run/agent.pid")).strip())
+                .as("the same agent").isEqualTo(agent);
+    }
+
+    @Test
+    @Order(10)
     void theTokenNeverShowsInArgvOrTheLog() throws Exception {
         argv.close();
         assertThat(argv.saw(" agent ")).isTrue();

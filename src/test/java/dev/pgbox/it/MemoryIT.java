@@ -63,6 +63,24 @@ class MemoryIT {
         return r;
     }
 
+    /**
+     * A command that embeds no text (get, delete, list, create, an import or add with its own vectors), run
+     * in this JVM like {@link #refused}: the model and the jar are exercised by the adds and imports of texts.
+     */
+    static PgboxProject.Run inJvm(String... args) {
+        return refused(0, args);
+    }
+
+    /**
+     * A command refused before any text is embedded, run in this JVM (pgbox's own Main.run, no JVM start):
+     * the same code as the jar, for the many refusals.
+     */
+    static PgboxProject.Run refused(int exit, String... args) {
+        PgboxProject.Run r = project.pgboxInProcess(args);
+        assertThat(r.exitCode()).as("pgbox %s\nstdout:\n%s\nstderr:\n%s", String.join(" ", args), r.stdout(), r.stderr()).isEqualTo(exit);
+        return r;
+    }
+
     @Test
     @Order(1)
     void createMakesTheTableIndexesAndRegistryRowAndRefusesADuplicate() throws Exception {
@@ -84,17 +102,17 @@ class MemoryIT {
         assertThat(q("SELECT has_table_privilege('notes', 'public.np_facts', 'SELECT, INSERT, UPDATE, DELETE')")).isEqualTo("t");
         assertThat(q("SELECT has_table_privilege('notes', 'pgbox.memory_imports', 'INSERT, UPDATE')")).isEqualTo("t");
 
-        PgboxProject.Run dup = fails(2, "memory", "create", "notes", "facts", "--metric", "l2");
+        PgboxProject.Run dup = refused(2, "memory", "create", "notes", "facts", "--metric", "l2");
         assertThat(dup.stderr()).contains("collection 'facts' already exists in app 'notes'");
         assertThat(q("SELECT metric FROM pgbox.memory_collections WHERE name = 'facts'")).isEqualTo("cosine");
 
-        PgboxProject.Run badConfig = fails(2, "memory", "create", "notes", "wide", "--text-config", "klingon");
+        PgboxProject.Run badConfig = refused(2, "memory", "create", "notes", "wide", "--text-config", "klingon");
         assertThat(badConfig.stderr()).contains("unknown text search configuration 'klingon'");
         assertThat(q("SELECT to_regclass('public.np_wide') IS NULL")).isEqualTo("t");
 
-        project.ok("memory", "create", "notes", "vec3", "--model", "external", "--dim", "3", "--metric", "l2");
-        project.ok("memory", "create", "notes", "private", "--tenant");
-        JsonNode list = json(project.ok("memory", "list", "notes", "--json"));
+        inJvm("memory", "create", "notes", "vec3", "--model", "external", "--dim", "3", "--metric", "l2");
+        inJvm("memory", "create", "notes", "private", "--tenant");
+        JsonNode list = json(inJvm("memory", "list", "notes", "--json"));
         List<String> names = new ArrayList<>();
         list.forEach(n -> names.add(n.path("name").asText()));
         assertThat(names).containsExactly("facts", "private", "vec3");
@@ -107,7 +125,7 @@ class MemoryIT {
                 "--metadata", "{\"source\": \"chat\", \"n\": 1}", "--json"));
         String id = added.path("ids").get(0).asText();
         assertThat(id).matches("[0-9a-f-]{36}");
-        JsonNode m = json(project.ok("memory", "get", "notes", "facts", id, "--json"));
+        JsonNode m = json(inJvm("memory", "get", "notes", "facts", id, "--json"));
         assertThat(m.path("content").asText()).isEqualTo("The cat sleeps on the warm windowsill.");
         assertThat(m.path("metadata").path("source").asText()).isEqualTo("chat");
         assertThat(m.path("metadata").path("n").asInt()).isEqualTo(1);
@@ -121,7 +139,7 @@ class MemoryIT {
         assertThat(q("SELECT (SELECT embedding FROM np_facts WHERE id = '" + id + "') <=> (SELECT embedding FROM np_facts WHERE id = '"
                 + other + "') > 0.3")).isEqualTo("t");
         project.ok("memory", "add", "notes", "facts", "The cat sleeps on the sofa.", "--id", id.toUpperCase());
-        assertThat(project.ok("memory", "get", "notes", "facts", id).stdout()).contains("The cat sleeps on the sofa.");
+        assertThat(inJvm("memory", "get", "notes", "facts", id).stdout()).contains("The cat sleeps on the sofa.");
         assertThat(q("SELECT count(*) FROM np_facts")).isEqualTo("2");
 
         PgboxProject.Run fromStdin = project.pgboxWithInput(null, Map.of(), "Read from standard input.\n", "memory", "add", "notes", "facts",
@@ -134,16 +152,16 @@ class MemoryIT {
     @Order(3)
     void tenantsNeverSeeEachOthersMemories() throws Exception {
         String a = project.ok("memory", "add", "notes", "private", "Alice's secret plan", "--tenant", "alice").stdout().strip();
-        assertThat(json(project.ok("memory", "get", "notes", "private", a, "--tenant", "alice", "--json")).path("tenant").asText())
+        assertThat(json(inJvm("memory", "get", "notes", "private", a, "--tenant", "alice", "--json")).path("tenant").asText())
                 .isEqualTo("alice");
-        PgboxProject.Run asBob = fails(12, "memory", "get", "notes", "private", a, "--tenant", "bob");
+        PgboxProject.Run asBob = refused(12, "memory", "get", "notes", "private", a, "--tenant", "bob");
         assertThat(asBob.stderr()).contains("no memory " + a);
-        PgboxProject.Run asNobody = fails(12, "memory", "get", "notes", "private", a);
+        PgboxProject.Run asNobody = refused(12, "memory", "get", "notes", "private", a);
         assertThat(asNobody.stderr()).contains("row-level security");
-        fails(12, "memory", "delete", "notes", "private", a, "--tenant", "bob", "--hard");
+        refused(12, "memory", "delete", "notes", "private", a, "--tenant", "bob", "--hard");
         PgboxProject.Run takeover = fails(2, "memory", "add", "notes", "private", "Bob's now", "--tenant", "bob", "--id", a);
         assertThat(takeover.stderr()).contains("names a memory of another tenant");
-        PgboxProject.Run noTenant = fails(2, "memory", "add", "notes", "private", "whose is this?");
+        PgboxProject.Run noTenant = refused(2, "memory", "add", "notes", "private", "whose is this?");
         assertThat(noTenant.stderr()).contains("collection 'private' needs a tenant");
         assertThat(q("SELECT count(*) FROM np_private")).isEqualTo("1");
         assertThat(q("SELECT tenant_id || ': ' || content FROM np_private")).isEqualTo("alice: Alice's secret plan");
@@ -152,22 +170,22 @@ class MemoryIT {
     @Test
     @Order(4)
     void badInputIsRefusedClearlyWithItsExitCode() throws Exception {
-        PgboxProject.Run dims = fails(2, "memory", "add", "notes", "vec3", "four numbers", "--vector", "[1, 2, 3, 4]");
+        PgboxProject.Run dims = refused(2, "memory", "add", "notes", "vec3", "four numbers", "--vector", "[1, 2, 3, 4]");
         assertThat(dims.stderr()).contains("the vector has 4 dimensions, collection 'vec3' has 3");
-        PgboxProject.Run noVector = fails(2, "memory", "add", "notes", "vec3", "no vector");
+        PgboxProject.Run noVector = refused(2, "memory", "add", "notes", "vec3", "no vector");
         assertThat(noVector.stderr()).contains("no vector for the text", "--model external");
-        project.ok("memory", "add", "notes", "vec3", "three numbers", "--vector", "[1, 2, 3]");
+        inJvm("memory", "add", "notes", "vec3", "three numbers", "--vector", "[1, 2, 3]");
 
-        PgboxProject.Run empty = fails(2, "memory", "add", "notes", "facts", "");
+        PgboxProject.Run empty = refused(2, "memory", "add", "notes", "facts", "");
         assertThat(empty.stderr()).contains("the text is empty");
-        PgboxProject.Run big = fails(2, "memory", "add", "notes", "facts", "x".repeat(MAX_CHARS + 1));
+        PgboxProject.Run big = refused(2, "memory", "add", "notes", "facts", "x".repeat(MAX_CHARS + 1));
         assertThat(big.stderr()).contains("the text has " + (MAX_CHARS + 1) + " characters, more than the limit of " + MAX_CHARS,
                 "MEMORY_MAX_CHARS");
-        PgboxProject.Run badJson = fails(2, "memory", "add", "notes", "facts", "text", "--metadata", "{\"source\": ");
+        PgboxProject.Run badJson = refused(2, "memory", "add", "notes", "facts", "text", "--metadata", "{\"source\": ");
         assertThat(badJson.stderr()).contains("the metadata is not valid JSON");
-        PgboxProject.Run badId = fails(2, "memory", "get", "notes", "facts", "42");
+        PgboxProject.Run badId = refused(2, "memory", "get", "notes", "facts", "42");
         assertThat(badId.stderr()).contains("invalid memory id '42'");
-        PgboxProject.Run unknown = fails(12, "memory", "add", "notes", "nosuch", "text");
+        PgboxProject.Run unknown = refused(12, "memory", "add", "notes", "nosuch", "text");
         assertThat(unknown.stderr()).contains("no memory collection 'nosuch' in app 'notes'", "facts, private, vec3");
         assertThat(q("SELECT count(*) FROM np_facts")).isEqualTo("3");
     }
@@ -176,12 +194,12 @@ class MemoryIT {
     @Order(5)
     void softDeleteHidesAMemoryAndHardDeleteRemovesIt() throws Exception {
         String id = project.ok("memory", "add", "notes", "facts", "To be forgotten.").stdout().strip();
-        JsonNode soft = json(project.ok("memory", "delete", "notes", "facts", id, "--json"));
+        JsonNode soft = json(inJvm("memory", "delete", "notes", "facts", id, "--json"));
         assertThat(soft.path("deleted_at").asText()).isNotEmpty();
-        fails(12, "memory", "get", "notes", "facts", id);
-        fails(12, "memory", "delete", "notes", "facts", id);
+        refused(12, "memory", "get", "notes", "facts", id);
+        refused(12, "memory", "delete", "notes", "facts", id);
         assertThat(q("SELECT deleted_at IS NOT NULL FROM np_facts WHERE id = '" + id + "'")).isEqualTo("t");
-        assertThat(project.ok("memory", "delete", "notes", "facts", id, "--hard").stdout()).contains("deleted memory " + id);
+        assertThat(inJvm("memory", "delete", "notes", "facts", id, "--hard").stdout()).contains("deleted memory " + id);
         assertThat(q("SELECT count(*) FROM np_facts WHERE id = '" + id + "'")).isEqualTo("0");
     }
 
@@ -203,13 +221,13 @@ class MemoryIT {
                 + " WHERE id = '00000000-0000-4000-8000-000000000777'")).isEqualTo("memory 777 777 [777,1,0]");
         assertThat(q("SELECT lines_done || ' ' || imported FROM pgbox.memory_imports WHERE collection = 'vec3'")).isEqualTo("1000 1000");
 
-        JsonNode again = json(project.ok("memory", "import", "notes", "vec3", f.toString(), "--json"));
+        JsonNode again = json(inJvm("memory", "import", "notes", "vec3", f.toString(), "--json"));
         assertThat(again.path("resumed_at_line").asLong()).isEqualTo(1001);
         assertThat(again.path("imported").asLong()).isZero();
         assertThat(Long.parseLong(q("SELECT count(*) FROM np_vec3"))).isEqualTo(before + 1000);
         // the same lines in another file (another SHA-256) are read again, and their ids are skipped
         Path copy = write("copy.jsonl", b + "\n");
-        PgboxProject.Run dup = project.ok("memory", "import", "notes", "vec3", copy.toString(), "--format", "jsonl", "--json");
+        PgboxProject.Run dup = inJvm("memory", "import", "notes", "vec3", copy.toString(), "--format", "jsonl", "--json");
         assertThat(json(dup).path("skipped").asLong()).isEqualTo(1000);
         assertThat(json(dup).has("resumed_at_line")).isFalse();
         assertThat(dup.stderr()).doesNotContain("%");
@@ -250,7 +268,7 @@ class MemoryIT {
                 .isEqualTo("alice:Alice likes green tea, not coffee|alice:Alice's cat is called/Miso|bob:Bob plays the cello");
         assertThat(q("SELECT count(*) FROM np_private WHERE metadata @> '{\"topic\": \"drinks\"}'")).isEqualTo("1");
         assertThat(q("SELECT count(*) FROM np_private WHERE abs(vector_norm(embedding) - 1) < 0.001")).isEqualTo("4");
-        PgboxProject.Run noTenant = fails(2, "memory", "import", "notes", "private", write("anon.csv", "content\nhello\n").toString());
+        PgboxProject.Run noTenant = refused(2, "memory", "import", "notes", "private", write("anon.csv", "content\nhello\n").toString());
         assertThat(noTenant.stderr()).contains("anon.csv:2: collection 'private' needs a tenant");
     }
 

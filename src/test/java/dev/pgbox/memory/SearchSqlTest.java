@@ -95,7 +95,10 @@ class SearchSqlTest {
         assertThat(Search.knobs(COSINE, plan(SearchMode.VECTOR, 10, "{\"a\":1}", null), "off").iterativeScan()).isNull();
         // a tenancy collection is always narrowed (by its policy)
         Collection tenancy = collection("cosine", true, "hnsw", null, null);
-        assertThat(Search.knobs(tenancy, plan(SearchMode.TEXT, 10, null, "t1"), "relaxed_order").iterativeScan()).isEqualTo("relaxed_order");
+        assertThat(Search.knobs(tenancy, plan(SearchMode.MMR, 10, null, "t1"), "relaxed_order").iterativeScan()).isEqualTo("relaxed_order");
+        // text search reads no vector index: nothing to set
+        assertThat(Search.knobs(tenancy, plan(SearchMode.TEXT, 1000, "{\"a\":1}", "t1"), "relaxed_order"))
+                .isEqualTo(new Search.Knobs(null, null, null, false));
         // HNSW returns at most ef_search rows: raised to the candidates hybrid fetches (4 x 30)
         assertThat(Search.knobs(COSINE, plan(SearchMode.HYBRID, 30, null, null), "relaxed_order").efSearch()).isEqualTo(120);
         assertThat(Search.knobs(COSINE, plan(SearchMode.VECTOR, 1000, null, null), "relaxed_order").efSearch()).isEqualTo(1000);

@@ -80,21 +80,7 @@ public final class AgentApi implements AutoCloseable {
 
     /** Binds the port, trying for two seconds: an agent restarted with new settings may follow one still letting go of it. */
     private static ApiServer bind(int port, String token, int threads, List<Route> routes, Consumer<String> log) throws IOException {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return ApiServer.start(port, token, threads, routes, log);
-            } catch (BindException e) {
-                if (attempt == 5) {
-                    throw e;
-                }
-                try {
-                    Thread.sleep(500);
-                } catch (InterruptedException stop) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-            }
-        }
+        return dev.pgbox.LoopbackBind.retrying(() -> ApiServer.start(port, token, threads, routes, log));
     }
 
     /** Whether the API is being served. */

@@ -70,43 +70,31 @@ final class Store {
     }
 
     Memory get(AppName app, CollectionName name, String id, String tenant) {
-        String uuid = MemoryChecks.id(id);
-        String t = MemoryChecks.tenant(tenant);
-        return memories.sessions().withConnection(app, false, c -> {
-            Collection col = Registry.require(c, app, name);
-            try {
-                MemorySql.begin(c, t);
-                Memory m;
-                try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM " + col.table()
-                        + " WHERE id = ?::uuid AND deleted_at IS NULL AND (?::text IS NULL OR tenant_id = ?)")) {
-                    ps.setString(1, uuid);
-                    ps.setString(2, t);
-                    ps.setString(3, t);
-                    m = one(ps);
-                }
-                MemorySql.commit(c);
-                return found(m, col, uuid, t);
-            } catch (RuntimeException | SQLException e) {
-                MemorySql.rollback(c);
-                throw e;
-            }
-        });
+        return byId(app, name, id, tenant, table -> "SELECT " + COLUMNS + " FROM " + table
+                + " WHERE id = ?::uuid AND deleted_at IS NULL AND (?::text IS NULL OR tenant_id = ?)");
     }
 
     Memory delete(AppName app, CollectionName name, String id, String tenant, boolean hard) {
+        // a soft delete marks a live memory; a hard one removes it, live or soft-deleted (a purge)
+        return byId(app, name, id, tenant, table -> hard
+                ? "DELETE FROM " + table + " WHERE id = ?::uuid AND (?::text IS NULL OR tenant_id = ?) RETURNING " + COLUMNS
+                : "UPDATE " + table + " SET deleted_at = now() WHERE id = ?::uuid AND deleted_at IS NULL"
+                        + " AND (?::text IS NULL OR tenant_id = ?) RETURNING " + COLUMNS);
+    }
+
+    /**
+     * One statement on one memory, in a transaction scoped to the tenant: {@code sql} (given the table)
+     * takes the id, then the tenant twice, and returns the memory's COLUMNS; NOT_FOUND when no row comes back.
+     */
+    private Memory byId(AppName app, CollectionName name, String id, String tenant, java.util.function.Function<String, String> sql) {
         String uuid = MemoryChecks.id(id);
         String t = MemoryChecks.tenant(tenant);
         return memories.sessions().withConnection(app, false, c -> {
             Collection col = Registry.require(c, app, name);
-            // a soft delete marks a live memory; a hard one removes it, live or soft-deleted (a purge)
-            String sql = hard
-                    ? "DELETE FROM " + col.table() + " WHERE id = ?::uuid AND (?::text IS NULL OR tenant_id = ?) RETURNING " + COLUMNS
-                    : "UPDATE " + col.table() + " SET deleted_at = now() WHERE id = ?::uuid AND deleted_at IS NULL"
-                            + " AND (?::text IS NULL OR tenant_id = ?) RETURNING " + COLUMNS;
             try {
                 MemorySql.begin(c, t);
                 Memory m;
-                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                try (PreparedStatement ps = c.prepareStatement(sql.apply(col.table()))) {
                     ps.setString(1, uuid);
                     ps.setString(2, t);
                     ps.setString(3, t);

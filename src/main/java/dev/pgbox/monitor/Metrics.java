@@ -88,21 +88,7 @@ public final class Metrics {
 
     /** Binds the port, trying for two seconds: an agent restarted with new settings may follow one still letting go of it. */
     private MetricsServer bind(int port) throws IOException {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return MetricsServer.start(port, this::render);
-            } catch (BindException e) {
-                if (attempt == 5) {
-                    throw e;
-                }
-                try {
-                    Thread.sleep(500);
-                } catch (InterruptedException stop) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-            }
-        }
+        return dev.pgbox.LoopbackBind.retrying(() -> MetricsServer.start(port, this::render));
     }
 
     /** One collection round (the server may be down: that is pg_up 0). */

@@ -90,8 +90,11 @@ public final class Registry {
 
     private static List<Collection> read(Connection c, AppName app, String only) throws SQLException {
         List<Collection> out = new ArrayList<>();
-        try (PreparedStatement exists = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-            exists.setString(1, TABLE);
+        // from the catalog, not to_regclass: an app whose pgbox schema was made by 'migrate' (for its history) but has no
+        // collections yet grants the login role no USAGE on it, and to_regclass would fail with "permission denied"
+        try (PreparedStatement exists = c.prepareStatement("SELECT EXISTS (SELECT FROM pg_class t JOIN pg_namespace n ON n.oid = t.relnamespace"
+                + " WHERE n.nspname = 'pgbox' AND t.relname = ?)")) {
+            exists.setString(1, TABLE.substring(TABLE.indexOf('.') + 1));
             try (ResultSet rs = exists.executeQuery()) {
                 rs.next();
                 if (!rs.getBoolean(1)) {

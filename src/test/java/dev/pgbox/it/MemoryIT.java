@@ -82,6 +82,18 @@ class MemoryIT {
     }
 
     @Test
+    @Order(0)
+    void anAppWhosePgboxSchemaCameFromMigrateHasNoCollectionsYetAndSaysSo() {
+        // 'pgbox migrate' makes the schema pgbox (its history) as the owner, with no USAGE for the login role: the
+        // registry's absence must read as "no collections", not as "permission denied for schema pgbox" (the VM found it)
+        project.ok("app", "create", "plain");
+        admin.run("plain", "SET ROLE plain_owner;\nCREATE SCHEMA pgbox;\n");
+        assertThat(inJvm("memory", "list", "plain", "--json").stdout().replaceAll("\\s", "")).isEqualTo("[]");
+        PgboxProject.Run missing = refused(12, "memory", "get", "plain", "facts", "0b6c1c52-5f43-4d7e-9f0e-2a1d7c1e9b11");
+        assertThat(missing.stderr()).contains("no memory collection 'facts' in app 'plain'").doesNotContain("permission denied");
+    }
+
+    @Test
     @Order(1)
     void createMakesTheTableIndexesAndRegistryRowAndRefusesADuplicate() throws Exception {
         JsonNode c = json(project.ok("memory", "create", "notes", "facts", "--json"));

@@ -61,7 +61,7 @@ public final class Ladder {
         for (int v : values) {
             TuneReport.Step s = measure.at(v);
             steps.add(s);
-            if (s.recall() >= target) {
+            if (s.recallLowerBound() >= target) {
                 return new Outcome(List.copyOf(steps), s);
             }
         }

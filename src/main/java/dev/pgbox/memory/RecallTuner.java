@@ -29,7 +29,9 @@ import java.util.Set;
  * scans off for that transaction). Then for each value of the {@link Ladder}, lowest first, the same
  * queries run through the index (sequential scans off, so the planner cannot answer exactly instead)
  * with SET LOCAL hnsw.ef_search (or ivfflat.probes); recall@k = the share of the true neighbours found,
- * over all queries. The first value meeting the target is saved in the registry (searches SET LOCAL it,
+ * over all queries; a value meets the target when the lower end of its 95 % confidence interval does
+ * (the mean minus 1.645 standard errors of the per-query recalls), so a lucky sample of queries cannot
+ * choose too small a value. The first value meeting the target is saved in the registry (searches SET LOCAL it,
  * see {@link IndexSettings}); when none does, the registry stays as it was and the report says what to
  * rebuild.
  */
@@ -48,8 +50,27 @@ final class RecallTuner {
     record Sample(String id, String vector) {
     }
 
+    /** The lower end of the 95 % one-sided confidence interval of a mean recall, from the per-query recalls. */
+    static double lowerBound(double mean, double[] perQuery) {
+        int n = perQuery.length;
+        if (n < 2) {
+            return mean;
+        }
+        double avg = 0;
+        for (double r : perQuery) {
+            avg += r;
+        }
+        avg /= n;
+        double var = 0;
+        for (double r : perQuery) {
+            var += (r - avg) * (r - avg);
+        }
+        var /= n - 1;
+        return mean - 1.645 * Math.sqrt(var / n);
+    }
+
     /** How close a sample query stays to the row it came from (cosine): a new text near a stored one. */
-    static final double QUERY_COSINE = 0.8;
+    static final double QUERY_COSINE = 0.6;
 
     /**
      * {@code v} moved by Gaussian noise so that its cosine with {@code v} is about {@link #QUERY_COSINE}
@@ -110,7 +131,8 @@ final class RecallTuner {
                     + values.get(values.size() - 1) + ", until one reaches " + target);
             Ladder.Outcome outcome = Ladder.search(values, target, v -> {
                 TuneReport.Step s = measure(c, search, queries, truth, k, setting, v, options.tenant());
-                progress.detail(String.format(Locale.ROOT, "%s %d: recall %.3f, %.2f ms per query", setting, v, s.recall(), s.meanMillis()));
+                progress.detail(String.format(Locale.ROOT, "%s %d: recall %.3f (95%% lower bound %.3f), %.2f ms per query", setting, v,
+                        s.recall(), s.recallLowerBound(), s.meanMillis()));
                 return s;
             });
             Integer previous = hnsw ? col.efSearch() : col.probes();
@@ -274,6 +296,7 @@ final class RecallTuner {
             long found = 0;
             long total = 0;
             long nanos = 0;
+            double[] perQuery = new double[queries.size()];
             try (PreparedStatement ps = c.prepareStatement(search)) {
                 setLocal(c, setting, value, true);
                 for (int i = 0; i < queries.size(); i++) {
@@ -282,11 +305,14 @@ final class RecallTuner {
                     nanos += System.nanoTime() - t0;
                     Set<String> want = truth.get(i);
                     total += want.size();
+                    long hits = 0;
                     for (String id : got) {
                         if (want.contains(id)) {
-                            found++;
+                            hits++;
                         }
                     }
+                    found += hits;
+                    perQuery[i] = want.isEmpty() ? 1.0 : (double) hits / want.size();
                 }
                 MemorySql.commit(c);
             } catch (SQLException e) {
@@ -294,7 +320,7 @@ final class RecallTuner {
                 throw e;
             }
             double recall = total == 0 ? 1.0 : (double) found / total;
-            return new TuneReport.Step(value, recall, nanos / 1e6 / queries.size());
+            return new TuneReport.Step(value, recall, lowerBound(recall, perQuery), nanos / 1e6 / queries.size());
         } catch (SQLException e) {
             throw MemorySql.failure(e, "measuring recall at " + setting + " " + value);
         }

@@ -19,7 +19,16 @@ import java.util.List;
  */
 public record TuneReport(String app, String collection, String indexType, double target, int samples, int k, String setting, Integer chosen,
                          Double recall, boolean met, List<Step> steps, Integer previous, String suggestion, long millis) {
-    /** One tried value with its measured recall@k and mean query time. */
-    public record Step(int value, double recall, double meanMillis) {
+    /**
+     * One tried value with its measured recall@k (the mean over the queries), the lower end of its 95 %
+     * one-sided confidence interval (mean - 1.645 standard errors of the per-query recalls), and the mean
+     * query time. A value meets the target when the lower bound does: a lucky sample cannot pick too
+     * small a value.
+     */
+    public record Step(int value, double recall, double recallLowerBound, double meanMillis) {
+        /** A step measured without spread (the bound is the mean). */
+        public Step(int value, double recall, double meanMillis) {
+            this(value, recall, recall, meanMillis);
+        }
     }
 }

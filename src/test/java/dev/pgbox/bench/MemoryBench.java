@@ -432,6 +432,8 @@ public final class MemoryBench {
         String src = new CollectionName(COLLECTION).sql();
         String cols = "id, source_account_id, tenant_id, content, metadata, embedding, created_at, updated_at, deleted_at";
         try (Connection c = Jdbc.connect(owner); Statement st = c.createStatement()) {
+            // the app roles' statement_timeout would cancel the copy or the index build of a large corpus on a busy box
+            st.execute("SET statement_timeout = 0");
             st.execute("DROP TABLE IF EXISTS " + DEFAULT_TABLE);
             st.execute("CREATE TABLE " + DEFAULT_TABLE + " (LIKE " + src + " INCLUDING DEFAULTS INCLUDING GENERATED INCLUDING CONSTRAINTS)");
             st.execute("INSERT INTO " + DEFAULT_TABLE + " (" + cols + ") SELECT " + cols + " FROM " + src);

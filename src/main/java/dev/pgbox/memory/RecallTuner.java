@@ -32,7 +32,7 @@ import java.util.Set;
  * over all queries; a value meets the target when the lower end of its 95 % confidence interval does
  * (the mean minus 1.645 standard errors of the per-query recalls), so a lucky sample of queries cannot
  * choose too small a value. The first value meeting the target is saved in the registry (searches SET LOCAL it,
- * see {@link IndexSettings}); when none does, the registry stays as it was and the report says what to
+ * see Search.Knobs); when none does, the registry stays as it was and the report says what to
  * rebuild.
  */
 final class RecallTuner {

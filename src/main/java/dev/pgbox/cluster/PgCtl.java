@@ -140,6 +140,7 @@ public final class PgCtl {
     }
 
     public static void start(Layout l, Path dataDir, Duration timeout) {
+        long startupLogFrom = size(l.startupLog()); // pg_ctl appends: only what this start writes is its complaint
         Command c = cmd(l, "start", "-D", dataDir.toString(), "-l", l.startupLog().toString(), "-w",
                 "-t", Long.toString(Math.max(1, timeout.toSeconds())))
                 .timeout(timeout.plusSeconds(30)).build();
@@ -148,7 +149,7 @@ public final class PgCtl {
             throw new PgboxException(ErrorKind.TOOL_FAILED,
                     "cannot start the server on port " + portOf(dataDir) + ": pg_ctl exited " + r.exitCode()
                             + " after " + String.format(java.util.Locale.ROOT, "%.1fs", r.elapsed().toMillis() / 1000.0),
-                    serverComplaint(l, r), "read " + l.logDir() + " for the whole log; fix the cause and run 'pgbox start' again");
+                    serverComplaint(l, r, startupLogFrom), "read " + l.logDir() + " for the whole log; fix the cause and run 'pgbox start' again");
         }
     }
 
@@ -236,10 +237,23 @@ public final class PgCtl {
 
     /** The server's own FATAL/ERROR lines from the startup log and the newest server log. */
     static String serverComplaint(Layout l, ProcessResult r) {
+        return serverComplaint(l, r, 0);
+    }
+
+    /**
+     * The server's own words on a failed start: the complaint lines of the newest server log, then those the
+     * startup log got from {@code startupLogFrom} on. The startup log comes last because the last lines win: a
+     * postmaster that fails before its logging collector runs (no shared memory, a bad setting) says why only
+     * there, and on a busy server the server log's newest errors (the old server's shutdown, a client's failed
+     * login) would otherwise push that reason out.
+     */
+    static String serverComplaint(Layout l, ProcessResult r, long startupLogFrom) {
         StringBuilder sb = new StringBuilder();
-        for (Path log : logs(l)) {
+        List<Path> logs = new java.util.ArrayList<>(logs(l));
+        java.util.Collections.reverse(logs);
+        for (Path log : logs) {
             try {
-                List<String> lines = Files.readAllLines(log);
+                List<String> lines = log.equals(l.startupLog()) ? linesFrom(log, startupLogFrom) : Files.readAllLines(log);
                 lines.subList(Math.max(0, lines.size() - 40), lines.size()).stream()
                         .filter(x -> x.contains("FATAL") || x.contains("PANIC") || x.contains("could not") || x.contains("ERROR"))
                         .map(x -> x.replaceFirst("^.*?(FATAL|PANIC|ERROR|LOG):\\s*", ""))
@@ -254,6 +268,21 @@ public final class PgCtl {
         }
         String[] lines = text.split("\n");
         return String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 3), lines.length));
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.exists(file) ? Files.size(file) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** The lines of {@code file} from byte {@code from} on (all of it when it got shorter: rotated or truncated). */
+    private static List<String> linesFrom(Path file, long from) throws IOException {
+        byte[] all = Files.readAllBytes(file);
+        int start = from <= all.length ? (int) from : 0;
+        return new String(all, start, all.length - start, java.nio.charset.StandardCharsets.UTF_8).lines().toList();
     }
 
     private static List<Path> logs(Layout l) {

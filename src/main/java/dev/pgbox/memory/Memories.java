@@ -69,10 +69,6 @@ public final class Memories {
         return new IndexManager(this).build(app, name, options, progress);
     }
 
-    public TuneReport tune(AppName app, CollectionName name, double recall, int samples, Progress progress) {
-        return new RecallTuner(this).tune(app, name, recall, samples, progress);
-    }
-
     /** 'memory tune' with every option (k, a tenant); nulls take the defaults. */
     public TuneReport tune(AppName app, CollectionName name, TuneOptions options, Progress progress) {
         return new RecallTuner(this).tune(app, name, options, progress);

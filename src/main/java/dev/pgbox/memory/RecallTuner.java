@@ -42,10 +42,6 @@ final class RecallTuner {
         this.memories = memories;
     }
 
-    TuneReport tune(AppName app, CollectionName name, double recall, int samples, Progress progress) {
-        return tune(app, name, new TuneOptions(recall, samples, null, null), progress);
-    }
-
     /** A sample query: the row it came from and the query vector (pgvector's text form). */
     record Sample(String id, String vector) {
     }

@@ -84,8 +84,7 @@ final class Search {
             }
             v = Embedders.named(col.model()).embed(plan.query());
         }
-        Vectors.check(v, col);
-        return col.metricKind().normalised() ? Vectors.normalised(v) : v;
+        return MemoryChecks.storedVector(v, col);
     }
 
     /**

@@ -13,6 +13,7 @@ import picocli.CommandLine.ScopeType;
                 StatusCommand.class, ConfigCommand.class, TuneCommand.class, DbCommand.class, AppCommand.class,
                 RlsCommand.class, SecurityCommand.class, HaCommand.class, AgentCommand.class, DoctorCommand.class, AlertsCommand.class, ReportCommand.class,
                 TopCommand.class, MigrateCommand.class, SchemaCommand.class, PartitionCommand.class, JobsCommand.class, MemoryCommand.class,
+                PlanCommand.class, PoolCommand.class, PluginCommand.class,
                 CompletionCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:unexpected failure", "2:usage error", "3:invalid setting or .env file",

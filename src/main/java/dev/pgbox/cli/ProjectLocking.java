@@ -47,7 +47,8 @@ final class ProjectLocking implements CommandLine.IExecutionStrategy {
             Map.entry("pgbox jobs add", ALWAYS), Map.entry("pgbox jobs remove", ALWAYS),
             // schema changes of a collection (its table, its vector index, its search settings)
             Map.entry("pgbox memory create", ALWAYS), Map.entry("pgbox memory index", ALWAYS),
-            Map.entry("pgbox memory tune", ALWAYS));
+            Map.entry("pgbox memory tune", ALWAYS),
+            Map.entry("pgbox pool enable", ALWAYS), Map.entry("pgbox pool disable", ALWAYS), Map.entry("pgbox plugin install", ALWAYS));
 
     /** Commands that only read (or, like db query and db shell, run the user's own SQL), or that lock on their own (the agent's jobs). */
     static final Set<String> READ_ONLY = Set.of("pgbox", "pgbox init", "pgbox completion", "pgbox install", "pgbox status", "pgbox config", "pgbox agent",
@@ -63,7 +64,8 @@ final class ProjectLocking implements CommandLine.IExecutionStrategy {
             "pgbox partition", "pgbox partition list", "pgbox jobs", "pgbox jobs list", "pgbox jobs history",
             // memories are the app's data, written as the app's login role like any client's rows
             "pgbox memory", "pgbox memory list", "pgbox memory add", "pgbox memory import", "pgbox memory get",
-            "pgbox memory delete", "pgbox memory search");
+            "pgbox memory delete", "pgbox memory search",
+            "pgbox plan", "pgbox pool", "pgbox pool status", "pgbox plugin");
 
     /** Commands that may make the project's state dir; the others have nothing to protect before it exists. */
     private static final Set<String> CREATORS = Set.of("pgbox start", "pgbox restart");

@@ -15,7 +15,7 @@ import java.util.function.Function;
  * in reverse. Adding PgBouncer, Patroni or etcd is adding its class here.
  */
 public final class Components {
-    private static final List<Component> ALL = List.of(new PostgresComponent(), new PgBackRestComponent(), new AgentComponent());
+    private static final List<Component> ALL = List.of(new PostgresComponent(), new PgBackRestComponent(), new PgBouncerComponent(), new AgentComponent());
 
     private Components() {
     }

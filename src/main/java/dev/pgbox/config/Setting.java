@@ -375,6 +375,15 @@ public enum Setting {
     PGBOX_API_THREADS(Type.INT, "4", "threads", Apply.START, null,
             "Requests the agent's HTTP API serves at once; more wait in line."),
 
+    // ---- pooling: PgBouncer (pgbox plugin install pgbouncer, pgbox pool); one block, kept together
+    PGBOUNCER_ENABLED(Type.CHOICE, "off", "", Apply.START, null,
+            "Run PgBouncer in front of the server (pgbox pool enable|disable, pgbox plugin install pgbouncer write it): on or off.",
+            "on", "off"),
+    PGBOUNCER_PORT(Type.PORT, "6432", "", Apply.START, null,
+            "PgBouncer's TCP port on 127.0.0.1 (and its Unix socket in the run dir)."),
+
+    // ---- RAM plan: pgbox plan (one budget for the box: server, apps, pooler, builds, agent); one block, kept together
+
     // ---- high availability: Patroni and etcd (pgbox ha); one block, kept together
     PATRONI_CLUSTER(Type.IDENT, "pgbox", "", Apply.INIT, null,
             "Name of the HA cluster (Patroni's scope): the same on every member. Changing it later makes a new cluster."),

@@ -88,6 +88,6 @@ class ComponentRenderTest {
 
     @Test
     void componentsRunInStartOrderAndEachHasItsOwnName() {
-        assertThat(Components.all()).extracting(Component::name).containsExactly("postgresql", "pgbackrest", "agent");
+        assertThat(Components.all()).extracting(Component::name).containsExactly("postgresql", "pgbackrest", "pgbouncer", "agent");
     }
 }

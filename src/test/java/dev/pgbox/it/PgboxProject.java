@@ -55,7 +55,7 @@ public final class PgboxProject implements AutoCloseable {
         // the agent's watchdog, not systemd units, also where systemd is PID 1: a test project leaves no unit
         // behind, and every machine runs the same supervision (bin/vm-test covers the units on a booted VM)
         List<String> lines = new ArrayList<>(List.of("POSTGRES_PORT=" + port, "POSTGRES_MEMORY=2GB", "POSTGRES_DB=app",
-                "POSTGRES_USER=app", "PGBOX_SUPERVISOR=agent"));
+                "POSTGRES_USER=app", "PGBOX_SUPERVISOR=agent", "PGBOUNCER_PORT=" + freePort()));
         lines.addAll(List.of(extraEnv));
         Files.writeString(dir.resolve(".env.dev"), String.join("\n", lines) + "\n");
         return new PgboxProject(dir, port);

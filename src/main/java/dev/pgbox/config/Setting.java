@@ -383,6 +383,13 @@ public enum Setting {
             "PgBouncer's TCP port on 127.0.0.1 (and its Unix socket in the run dir)."),
 
     // ---- RAM plan: pgbox plan (one budget for the box: server, apps, pooler, builds, agent); one block, kept together
+    POSTGRES_HOST_SHARE(Type.PERCENT, "10", "%", Apply.RELOAD, null,
+            "Share of the machine's RAM kept for the OS and the other services on the box, even in pgbox's worst case "
+                    + "(pgbox plan). POSTGRES_RAM_SHARE is what PostgreSQL's tuning plans for; when RAM minus this share, "
+                    + "PgBouncer and the agent leaves less, the tuning plans for less. Raise it when other services share the box."),
+    PGBOX_PLAN_FORCE(Type.CHOICE, "off", "", Apply.PGBOX, null,
+            "on: start, restart and 'tune --apply' accept a configuration whose worst case (pgbox plan) exceeds the RAM; "
+                    + "off refuses it (exit 3) and leaves the running server as it is.", "on", "off"),
 
     // ---- high availability: Patroni and etcd (pgbox ha); one block, kept together
     PATRONI_CLUSTER(Type.IDENT, "pgbox", "", Apply.INIT, null,

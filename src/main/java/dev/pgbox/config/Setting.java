@@ -122,9 +122,9 @@ public enum Setting {
             "Background workers. Auto: max(8, CPUs) plus 4 for pg_cron."),
     POSTGRES_MAX_PARALLEL_WORKERS(Type.INT, "", "", Apply.RELOAD, "max_parallel_workers", "Parallel query workers. Auto: CPUs."),
     POSTGRES_MAX_PARALLEL_WORKERS_PER_GATHER(Type.INT, "", "", Apply.RELOAD, "max_parallel_workers_per_gather",
-            "Workers per query. Auto: analytics half the CPUs, otherwise min(2, CPUs/4), at least 1."),
+            "Workers per query. Auto: 2 like stock PostgreSQL (1 on 1 CPU); analytics half the CPUs if that is more."),
     POSTGRES_MAX_PARALLEL_MAINTENANCE_WORKERS(Type.INT, "", "", Apply.RELOAD, "max_parallel_maintenance_workers",
-            "Workers per index build. Auto: half the CPUs, 1 to 4."),
+            "Workers per index build. Auto: half the CPUs, at least 2 like stock (1 on 1 CPU), at most 4."),
 
     // ---- backups (pgBackRest for physical backups and WAL archiving, pg_dump for logical ones)
     BACKUP_ARCHIVE(Type.CHOICE, "on", "", Apply.RESTART, null,

@@ -4,6 +4,7 @@ import dev.pgbox.ErrorKind;
 import dev.pgbox.PgboxException;
 import dev.pgbox.Progress;
 import dev.pgbox.cluster.Server;
+import dev.pgbox.component.AgentComponent;
 import dev.pgbox.component.Component;
 import dev.pgbox.component.Health;
 import dev.pgbox.component.PgBouncerComponent;
@@ -60,7 +61,9 @@ public final class PoolService {
         Project project = Project.of(on, server.layout());
         Component pgbouncer = new PgBouncerComponent();
         List<String> actions = new ArrayList<>();
-        progress.step("checking the PgBouncer package");
+        if (pgbouncer.requirements(project).stream().anyMatch(r -> !r.present())) {
+            progress.step("installing PgBouncer (Debian's pgbouncer package)");
+        }
         Installer.ensure(server.layout().pg(), () -> pgbouncer.requirements(project), progress);
         boolean wasOn = PgBouncerComponent.enabled(settings);
         if (!wasOn || Settings.ENV_SOURCE.equals(settings.source(Setting.PGBOUNCER_ENABLED))) {
@@ -73,6 +76,7 @@ public final class PoolService {
                 progress.step("starting PgBouncer on 127.0.0.1:" + settings.get(Setting.PGBOUNCER_PORT));
             }
             actions.addAll(pgbouncer.reconcile(project, progress).actions());
+            actions.addAll(agentKnows(project, progress));
         } else {
             actions.add("the server is not running: 'pgbox start' starts PgBouncer with it");
         }
@@ -95,6 +99,9 @@ public final class PoolService {
             actions.add("wrote PGBOUNCER_ENABLED=off to " + envFile);
         }
         Settings off = settings.with(Setting.PGBOUNCER_ENABLED, "off", envFile.getFileName().toString());
+        if (wasOn && server.running()) {
+            actions.addAll(agentKnows(Project.of(off, server.layout()), Progress.SILENT));
+        }
         Health after = pgbouncer.health(Project.of(off, server.layout()));
         return new Change(false, !actions.isEmpty(), envFile.toString(), off.integer(Setting.PGBOUNCER_PORT), actions, after);
     }
@@ -106,6 +113,15 @@ public final class PoolService {
         boolean enabled = PgBouncerComponent.enabled(settings);
         Health health = new PgBouncerComponent().health(project);
         return new Status(enabled, settings.integer(Setting.PGBOUNCER_PORT), health, enabled ? report(project) : null);
+    }
+
+    /**
+     * The agent runs with a snapshot of the settings 'pgbox start' wrote; its watchdog keeps PgBouncer up only
+     * while that snapshot says PGBOUNCER_ENABLED=on. Reconciling the agent rewrites the snapshot and restarts it
+     * when the snapshot changed (and does nothing while PGBOX_AGENT=off).
+     */
+    private static List<String> agentKnows(Project project, Progress progress) {
+        return new AgentComponent().reconcile(project, progress).actions();
     }
 
     /** The console's report, or null when PgBouncer does not answer (status never fails on it). */

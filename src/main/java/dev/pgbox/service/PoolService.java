@@ -72,9 +72,6 @@ public final class PoolService {
         }
         Health before = pgbouncer.health(project);
         if (server.running()) {
-            if (before.state() != Health.State.UP) {
-                progress.step("starting PgBouncer on 127.0.0.1:" + settings.get(Setting.PGBOUNCER_PORT));
-            }
             actions.addAll(pgbouncer.reconcile(project, progress).actions());
             actions.addAll(agentKnows(project, progress));
         } else {

@@ -91,7 +91,7 @@ public final class Apps {
                     + app.ownerRole() + ", " + app.readonlyRole());
             sql.run("postgres", AppSql.rolesAndDatabase(app, existed && !generated ? null : Scram.verifier(password)));
             sql.run(app.value(), AppSql.insideDatabase(app));
-            Limits apply = limits != null ? limits : existed ? null : defaults;
+            Limits apply = limits != null ? limits : existed ? null : planned(defaults);
             if (apply != null) {
                 sql.run("postgres", AppSql.limits(app, apply));
             }
@@ -105,7 +105,19 @@ public final class Apps {
             throw e;
         }
         AgentSecrets.put(server.layout(), app.passwordVariable(), password); // the agent's API connects as the app
+        dev.pgbox.pool.Pooler.appsChanged(server, progress).forEach(progress::step); // its pools in PgBouncer, at once
         return new Created(app, existed, generated);
+    }
+
+    /** A new app's defaults with the connection limit of the RAM plan, unless PGBOX_APP_CONNECTION_LIMIT is set by hand. */
+    private Limits planned(Limits defaults) {
+        Settings s = server.settings();
+        dev.pgbox.config.Setting limitSetting = dev.pgbox.config.Setting.PGBOX_APP_CONNECTION_LIMIT;
+        if (s.explicit(limitSetting) || defaults.connectionLimit() != s.integer(limitSetting)) {
+            return defaults;
+        }
+        int limit = dev.pgbox.tune.RamPlan.appConnectionLimit(s, server.plan(), allDatabases().size()); // the new app is listed already
+        return new Limits(defaults.statementTimeout(), defaults.idleInTransactionTimeout(), limit);
     }
 
     /** The main database (POSTGRES_DB) and every app's database, in that order: what "everything" means to dumps and audits. */

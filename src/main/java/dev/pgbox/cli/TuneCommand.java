@@ -2,6 +2,7 @@ package dev.pgbox.cli;
 
 import dev.pgbox.cluster.Server;
 import dev.pgbox.config.Size;
+import dev.pgbox.tune.RamPlan;
 import dev.pgbox.tune.TuningPlan;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,6 +35,7 @@ final class TuneCommand extends BaseCommand implements Callable<Integer> {
         Server server = Server.open(settings());
         TuningPlan plan = server.plan();
         if (action.apply) {
+            RamPlan.require(settings(), plan, "apply the plan"); // before anything is written (PGBOX_PLAN_FORCE=on accepts it)
             List<String> pending = server.applyConfig();
             if (json) {
                 out().println(Tables.json(Map.of("applied", plan.settings().size(), "restart_needed", pending)));

@@ -74,7 +74,9 @@ public final class AgentProcess {
         if (pid.isPresent()) {
             stop(l);
         }
-        List<String> args = new ArrayList<>(List.of("-XX:+UseSerialGC", "-Xmx256m",
+        // the heap the RAM plan counts for the agent (pgbox plan): 1/8 of RAM, 64 MB to 256 MB
+        long heapMb = dev.pgbox.tune.BoxReserve.agentHeapBytes(dev.pgbox.tune.MachineProbe.probe(s, l.dataDir()).ramBytes()) >> 20;
+        List<String> args = new ArrayList<>(List.of("-XX:+UseSerialGC", "-Xmx" + heapMb + "m",
                 // the JDK's HTTP server writes headers and body apart: without TCP_NODELAY every answer on a kept-alive
                 // connection waits out the client's delayed ACK (about 40 ms; the memory bench saw 52 ms per API search)
                 "-Dsun.net.httpserver.nodelay=true", "-cp", jarForAgent(l), "dev.pgbox.Main",

@@ -1,16 +1,16 @@
 package dev.pgbox.memory;
 
 import dev.pgbox.config.Size;
+import dev.pgbox.tune.RamBudget;
 import java.util.Locale;
 
 /**
  * maintenance_work_mem for one index build: the server's value when the estimated graph fits, else
  * raised (SET in the building session only) to the estimate plus a margin, but never above the bound.
  *
- * <p>The bound, an interim rule until pgbox has a RAM planner: the RAM pgbox plans PostgreSQL for
- * (the machine's RAM, or POSTGRES_MEMORY, times POSTGRES_RAM_SHARE) minus shared_buffers minus a share
- * for connections (max_connections x work_mem: every connection sorting at once). A build is never given
- * less than the server's own maintenance_work_mem.
+ * <p>The bound comes from the RAM plan ({@code pgbox plan}, {@link RamBudget#buildRoomBytes()}): the plan's
+ * maintenance_work_mem line for one build plus the headroom no line of the plan claims, so a raised build still
+ * keeps the box's worst case within RAM. A build is never given less than the server's own maintenance_work_mem.
  *
  * @param serverBytes the server's maintenance_work_mem
  * @param estimateBytes the build's estimated memory ({@link IndexSize})
@@ -25,16 +25,16 @@ public record BuildMemory(long serverBytes, long estimateBytes, long neededBytes
                           boolean raised, boolean fits) {
     public static final int MARGIN_PERCENT = 15;
 
-    /** The bound: planned RAM minus shared_buffers minus connections x work_mem, at least 0. */
-    public static long bound(long plannedRam, long sharedBuffers, int maxConnections, long workMem) {
-        return Math.max(0, plannedRam - sharedBuffers - (long) maxConnections * workMem);
+    /** The bound: the RAM plan's room for one build. */
+    public static long bound(RamBudget plan) {
+        return plan.buildRoomBytes();
     }
 
     /** The bound's rule with its numbers. */
-    public static String boundRule(long plannedRam, String ramSource, long sharedBuffers, int maxConnections, long workMem) {
-        return String.format(Locale.ROOT, "%s planned RAM (%s) - %s shared_buffers - %d connections x %s work_mem"
-                        + " (interim rule until the RAM planner)", Size.human(plannedRam), ramSource, Size.human(sharedBuffers),
-                maxConnections, Size.human(workMem));
+    public static String boundRule(RamBudget plan) {
+        return String.format(Locale.ROOT, "RAM plan: %s maintenance_work_mem for a build + %s headroom of %s RAM (%s) with a worst case of %s"
+                        + " (pgbox plan)", Size.human(plan.bytes("index_builds")), Size.human(Math.max(0, plan.headroomBytes())),
+                Size.human(plan.ramBytes()), plan.ramSource(), Size.human(plan.worstBytes()));
     }
 
     public static BuildMemory decide(long serverBytes, long estimateBytes, long boundBytes, String boundRule) {

@@ -10,6 +10,8 @@ import dev.pgbox.config.Size;
 import dev.pgbox.sql.Jdbc;
 import dev.pgbox.tune.Machine;
 import dev.pgbox.tune.MachineProbe;
+import dev.pgbox.tune.RamBudget;
+import dev.pgbox.tune.RamPlan;
 import dev.pgbox.tune.Tuner;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -102,15 +104,12 @@ final class IndexManager {
         return MachineProbe.probe(s, s.projectDir().resolve(".pgbox"));
     }
 
-    /** The memory decision: the bound from the planned RAM (see {@link BuildMemory}). */
+    /** The memory decision: the bound from the RAM plan (see {@link BuildMemory}). */
     private BuildMemory memoryFor(ServerMemory sm, long estimate) {
         Settings s = memories.settings();
-        Machine m = machine();
-        int share = s.integer(Setting.POSTGRES_RAM_SHARE);
-        long planned = Size.floorMb(Math.multiplyExact(m.ramBytes(), (long) share) / 100);
-        String source = share + "% of " + Size.human(m.ramBytes()) + " RAM, " + m.ramSource();
-        long bound = BuildMemory.bound(planned, sm.sharedBuffers(), sm.maxConnections(), sm.workMem());
-        String rule = BuildMemory.boundRule(planned, source, sm.sharedBuffers(), sm.maxConnections(), sm.workMem());
+        RamBudget plan = RamPlan.budget(MachineProbe.plan(s, s.projectDir().resolve(".pgbox")));
+        long bound = BuildMemory.bound(plan);
+        String rule = BuildMemory.boundRule(plan);
         return BuildMemory.decide(sm.maintenanceWorkMem(), estimate, bound, rule);
     }
 

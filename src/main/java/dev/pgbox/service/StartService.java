@@ -18,6 +18,8 @@ import dev.pgbox.config.Settings;
 import dev.pgbox.install.Installer;
 import dev.pgbox.install.PgInstallation;
 import dev.pgbox.install.Requirement;
+import dev.pgbox.tune.MachineProbe;
+import dev.pgbox.tune.RamPlan;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,6 +34,8 @@ public final class StartService {
 
     /** Brings every component up; a second start does nothing and says so. */
     public static StartReport start(Settings requested, Progress progress) {
+        // the RAM plan first: a configuration whose worst case exceeds RAM changes nothing (PGBOX_PLAN_FORCE=on accepts it)
+        RamPlan.require(requested, MachineProbe.plan(requested, requested.projectDir()), "start");
         Settings settings = CipherKey.ensure(requested);
         List<String> actions = new ArrayList<>();
         Installer.Plan check = Installer.check(settings, Components.requirements(settings));
@@ -56,6 +60,7 @@ public final class StartService {
      * is put back and the server started again, so a restart never leaves it down.
      */
     public static StartReport restart(Settings settings, Progress progress) {
+        RamPlan.require(settings, MachineProbe.plan(settings, settings.projectDir()), "restart");
         Server server = Server.open(settings);
         if (!server.running()) {
             return start(settings, progress);

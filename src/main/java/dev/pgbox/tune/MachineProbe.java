@@ -123,6 +123,6 @@ public final class MachineProbe {
     /** The plan for these settings on this machine. */
     public static TuningPlan plan(Settings s, Path dataPath) {
         return Tuner.plan(probe(s, dataPath), Profile.parse(s.get(Setting.POSTGRES_TUNE_PROFILE)),
-                s.integer(Setting.POSTGRES_RAM_SHARE), overrides(s));
+                s.integer(Setting.POSTGRES_RAM_SHARE), overrides(s), BoxReserve.of(s));
     }
 }

@@ -1,15 +1,28 @@
 package dev.pgbox.tune;
 
+import dev.pgbox.ErrorKind;
+import dev.pgbox.PgboxException;
 import dev.pgbox.config.Setting;
 import dev.pgbox.config.Settings;
+import dev.pgbox.config.Size;
+import java.util.Optional;
 
 /**
- * One RAM budget for the whole box: the OS and other services, shared buffers, every connection's
- * worst case (work_mem x sorts + per-backend overhead), the pooler, maintenance and HNSW builds, and
- * the agent's JVM. Tuning, each app's connection limit and PgBouncer's pool sizes follow it.
- * SKELETON: the planner helper fills it in; the signatures below are what the pool and app code call.
+ * One RAM budget for the whole box ({@link RamBudget}): the OS and other services, shared buffers, every connection's
+ * worst case (work_mem x sorts + per-backend memory), the pooler, maintenance and HNSW builds, and the agent's JVM.
+ * Tuning ({@link Tuner}), each app's connection limit and PgBouncer's pool sizes follow it.
+ *
+ * <p>Connections: of max_connections, {@link Setting#RESERVED_CONNECTIONS} are kept for superusers
+ * (superuser_reserved_connections) and {@link #PGBOX_CONNECTIONS} for pgbox itself; the rest, the apps' room, is
+ * shared evenly by the apps: {@code room = max_connections - 3 - 4}, {@code share = room / apps}. WAL senders and
+ * pg_cron's background workers do not take connection slots in PostgreSQL 15.
  */
 public final class RamPlan {
+    /**
+     * Connections pgbox itself keeps out of the apps' room: the agent's watchdog and checks (1), a pgBackRest backup (2),
+     * a pgbox command (1). They log in as superuser, so they could also use the reserved slots, which stay for a human.
+     */
+    public static final int PGBOX_CONNECTIONS = 4;
 
     /**
      * PgBouncer's sizes for one app database.
@@ -26,13 +39,74 @@ public final class RamPlan {
     private RamPlan() {
     }
 
-    /** Pool sizes for each of {@code apps} app databases under {@code plan}. */
-    public static PoolSizing poolSizing(Settings settings, TuningPlan plan, int apps) {
-        return new PoolSizing(10, 2, 2, 14, 1000);
+    /** The apps' room: max_connections less the superuser slots and pgbox's own, at least 1. */
+    public static int appRoom(TuningPlan plan) {
+        int maxConn = Integer.parseInt(plan.value("max_connections"));
+        return Math.max(1, maxConn - Setting.RESERVED_CONNECTIONS - PGBOX_CONNECTIONS);
     }
 
-    /** The connection limit a new app's login role gets under {@code plan} with {@code apps} apps. */
+    /**
+     * Pool sizes for each of {@code apps} app databases under {@code plan}. Each app gets an even share of the apps'
+     * room ({@link #appRoom}): {@code share = room / apps}; of it the session pool gets a fifth (at least 1), the reserve
+     * a tenth, the transaction pool the rest (at least 1); max_db_connections is their sum, so all apps' pools together
+     * never pass max_connections while {@code room >= 2 x apps}. max_client_conn: PGBOUNCER_MAX_CLIENT_CONN when that
+     * setting exists and is set, else {@value BoxReserve#DEFAULT_MAX_CLIENT_CONN}. Explicit PGBOUNCER_DEFAULT_POOL_SIZE,
+     * PGBOUNCER_RESERVE_POOL_SIZE, PGBOUNCER_SESSION_POOL_SIZE and PGBOUNCER_MAX_DB_CONNECTIONS win where they exist.
+     */
+    public static PoolSizing poolSizing(Settings settings, TuningPlan plan, int apps) {
+        int share = Math.max(2, appRoom(plan) / Math.max(1, apps));
+        int session = Math.max(1, share / 5);
+        int reserve = share / 10;
+        int pool = Math.max(1, share - session - reserve);
+        pool = explicit(settings, "PGBOUNCER_DEFAULT_POOL_SIZE").orElse(pool);
+        reserve = explicit(settings, "PGBOUNCER_RESERVE_POOL_SIZE").orElse(reserve);
+        session = explicit(settings, "PGBOUNCER_SESSION_POOL_SIZE").orElse(session);
+        int maxDb = explicit(settings, "PGBOUNCER_MAX_DB_CONNECTIONS").orElse(pool + reserve + session);
+        int clients = BoxReserve.of(settings).poolerClients();
+        return new PoolSizing(pool, reserve, session, maxDb, clients);
+    }
+
+    /**
+     * The connection limit a new app's login role gets under {@code plan} with {@code apps} apps (the new one counted):
+     * PGBOX_APP_CONNECTION_LIMIT when set explicitly, else its even share of the apps' room, {@code room / apps}, at
+     * least 2 - the same share its PgBouncer pools are cut from, so its pools always fit its own limit.
+     */
     public static int appConnectionLimit(Settings settings, TuningPlan plan, int apps) {
-        return settings.integer(Setting.PGBOX_APP_CONNECTION_LIMIT);
+        if (settings.explicit(Setting.PGBOX_APP_CONNECTION_LIMIT)) {
+            return settings.integer(Setting.PGBOX_APP_CONNECTION_LIMIT);
+        }
+        return Math.max(2, appRoom(plan) / Math.max(1, apps));
+    }
+
+    /** The RAM budget of this plan. */
+    public static RamBudget budget(TuningPlan plan) {
+        return RamBudget.of(plan);
+    }
+
+    /** Whether these settings accept a worst case over RAM (PGBOX_PLAN_FORCE=on). */
+    public static boolean forced(Settings settings) {
+        return "on".equals(settings.get(Setting.PGBOX_PLAN_FORCE));
+    }
+
+    /**
+     * Refuses a plan whose worst case exceeds RAM, before {@code verb} changes anything, unless PGBOX_PLAN_FORCE=on.
+     * Returns the budget.
+     */
+    public static RamBudget require(Settings settings, TuningPlan plan, String verb) {
+        RamBudget b = RamBudget.of(plan);
+        if (b.fits() || forced(settings)) {
+            return b;
+        }
+        RamBudget.Line biggest = b.lines().stream().skip(1).max(java.util.Comparator.comparingLong(RamBudget.Line::bytes)).orElseThrow();
+        throw new PgboxException(ErrorKind.CONFIG, "cannot " + verb + ": the worst case of this configuration, "
+                + Size.human(b.worstBytes()) + ", exceeds the " + Size.human(b.ramBytes()) + " of RAM (" + b.ramSource() + ")",
+                "the biggest line is " + biggest.name() + ": " + Size.human(biggest.bytes()) + " = " + biggest.reason()
+                        + "; the server was left as it is",
+                "lower POSTGRES_MAX_CONNECTIONS, POSTGRES_WORK_MEM, POSTGRES_SHARED_BUFFERS or POSTGRES_MAINTENANCE_WORK_MEM"
+                        + " (or drop them to let pgbox tune), see 'pgbox plan'; or set PGBOX_PLAN_FORCE=on to accept it");
+    }
+
+    private static Optional<Integer> explicit(Settings settings, String name) {
+        return Setting.byName(name).filter(settings::explicit).map(settings::integer);
     }
 }

@@ -26,35 +26,22 @@ public final class Tuner {
     private Tuner() {
     }
 
+    /** The plan with the default reserve for the rest of the box ({@link BoxReserve#defaults()}). */
     public static TuningPlan plan(Machine m, Profile p, int sharePercent, Map<String, Override> overrides) {
-        Rules r = new Rules(m, p, sharePercent, overrides);
-        long budget = r.budget;
-        String budgetText = Size.human(budget) + " (" + sharePercent + "% of " + Size.human(m.ramBytes()) + " RAM, " + m.ramSource() + ")";
+        return plan(m, p, sharePercent, overrides, BoxReserve.defaults());
+    }
 
-        int maxConn = r.integer("max_connections", p.maxConnections,
-                p.label() + " profile; put PgBouncer in front for more clients");
-        long sharedBuffers = r.bytes("shared_buffers", Math.max(128 * MB, Size.floorMb(budget / 4)),
-                "25% of the " + budgetText + "; the OS page cache holds the rest");
-        r.bytes("effective_cache_size", Size.floorMb(budget * 3 / 4),
-                "75% of the " + Size.human(budget) + " planned: shared_buffers plus the OS cache (a planner hint, allocates nothing)");
-        long maintenance = Math.min(2 * GB, Math.max(64 * MB, Size.floorMb(budget / (p == Profile.ANALYTICS ? 8 : 16))));
-        r.bytes("maintenance_work_mem", maintenance,
-                (p == Profile.ANALYTICS ? "1/8" : "1/16") + " of the planned RAM, at most 2GB: faster VACUUM and index builds (HNSW graphs must fit)");
+    /**
+     * The plan for PostgreSQL on this machine, its memory lines fitted to the RAM plan: PostgreSQL plans for
+     * {@code sharePercent} of RAM, or less when RAM minus the OS's share, PgBouncer and the agent leaves less
+     * ({@link RamBudget} shows every line).
+     */
+    public static TuningPlan plan(Machine m, Profile p, int sharePercent, Map<String, Override> overrides, BoxReserve reserve) {
+        Rules r = new Rules(m, p, sharePercent, overrides, reserve);
+        long budget = r.budget;
 
         int cpus = Math.max(1, m.cpus());
         int parallelWorkers = r.integer("max_parallel_workers", cpus, "one per CPU (" + cpus + ")");
-        long left = Math.max(0, budget - sharedBuffers);
-        long divisor = (long) maxConn * p.opsPerQuery + parallelWorkers;
-        long workMem = Math.max(4 * MB, Math.min(2 * GB, Size.floorMb(left / divisor)));
-        if (workMem < MB) {
-            workMem = 4 * MB;
-        }
-        r.bytes("work_mem", workMem, String.format(Locale.ROOT,
-                "%s left after shared_buffers / (%d connections x %d sorts + %d parallel workers): all can sort at once without exhausting RAM",
-                Size.human(left), maxConn, p.opsPerQuery, parallelWorkers));
-
-        long walBuffers = Math.max(MB, Math.min(16 * MB, Size.floorMb(sharedBuffers / 32)));
-        r.bytes("wal_buffers", walBuffers, "1/32 of shared_buffers, at most 16MB (one WAL segment)");
         long maxWal = p.maxWalGb * GB;
         String walReason = p.label() + " profile";
         if (m.diskBytes() > 0 && maxWal > m.diskBytes() / 10) {
@@ -77,23 +64,177 @@ public final class Tuner {
                 m.ssd() ? "SSD absorbs vacuum I/O: 5x the default budget so vacuum keeps up" : "PostgreSQL's default on spinning disks");
         r.integer("max_worker_processes", Math.max(8, cpus) + CRON_WORKERS,
                 "max(8, " + cpus + " CPUs) plus " + CRON_WORKERS + " for pg_cron jobs");
-        int perGather = p == Profile.ANALYTICS ? Math.max(1, cpus / 2) : Math.max(1, Math.min(2, cpus / 4));
+        // never fewer workers than stock PostgreSQL's 2 (max_parallel_workers caps them at the CPU count anyway):
+        // with 1 on a 2-CPU box a report or an index build lost the worker stock's plan gets
+        int stockWorkers = Math.min(2, cpus);
+        int perGather = p == Profile.ANALYTICS ? Math.max(stockWorkers, cpus / 2) : stockWorkers;
         r.integer("max_parallel_workers_per_gather", perGather,
-                p == Profile.ANALYTICS ? "half the CPUs for large scans" : "at most 2: parallel plans should not crowd out other sessions");
-        r.integer("max_parallel_maintenance_workers", Math.max(1, Math.min(4, cpus / 2)),
-                "half the CPUs, 1 to 4: parallel CREATE INDEX (HNSW builds too)");
-        return new TuningPlan(m, p, sharePercent, budget, List.copyOf(r.out));
+                p == Profile.ANALYTICS ? "half the CPUs, at least 2 like stock: large scans and sorts"
+                        : "2 like stock (1 on 1 CPU): more would let parallel plans crowd out other sessions");
+        r.integer("max_parallel_maintenance_workers", Math.min(4, Math.max(stockWorkers, cpus / 2)),
+                "half the CPUs, at least 2 like stock (1 on 1 CPU), at most 4: parallel CREATE INDEX (HNSW builds too)");
+        memory(r, m, p);
+        return new TuningPlan(m, p, sharePercent, budget, List.copyOf(r.out), reserve);
+    }
+
+    /** Fewest connections the plan cuts max_connections to: the 3 superuser slots and a few for apps. */
+    public static final int MIN_CONNECTIONS = 10;
+    /** work_mem the plan gives when RAM allows: PostgreSQL's own default, below it sorts spill sooner than stock. */
+    static final long STOCK_WORK_MEM = 4 * MB;
+
+    /**
+     * The memory and connection lines, fitted so PostgreSQL's worst case ({@link RamBudget#postgresBytes}) stays within the
+     * planned RAM: shared_buffers 1/4 of it, maintenance_work_mem 1/16 (analytics 1/8), then work_mem divides what is left
+     * after every process's own memory among all connections and workers sorting at once. When that would fall under
+     * PostgreSQL's default 4MB, max_connections is cut (PgBouncer serves more clients with fewer), then work_mem goes
+     * down to 1MB, then shared_buffers and maintenance_work_mem halve. Explicit values are never changed; they feed the
+     * rules and {@code pgbox plan} warns when they do not fit. Put in front of the other lines.
+     */
+    private static void memory(Rules r, Machine m, Profile p) {
+        List<TunedSetting> rest = new ArrayList<>(r.out);
+        r.out.clear();
+        long budget = r.budget;
+        int par = Integer.parseInt(valueIn(rest, "max_parallel_workers"));
+        int av = Integer.parseInt(valueIn(rest, "autovacuum_max_workers"));
+        int workers = par + CRON_WORKERS;
+        int ops = p.opsPerQuery;
+        long oh = BoxReserve.BACKEND_BYTES;
+        String explicitConn = r.peek("max_connections");
+        String explicitSb = r.peek("shared_buffers");
+        String explicitMaint = r.peek("maintenance_work_mem");
+        String explicitWm = r.peek("work_mem");
+        String explicitWal = r.peek("wal_buffers");
+        long sbT = Math.max(32 * MB, Size.floorMb(budget / 4));
+        long maintT = Math.min(2 * GB, Math.max(16 * MB, Size.floorMb(budget / (p == Profile.ANALYTICS ? 8 : 16))));
+        int conns = explicitConn != null ? Integer.parseInt(explicitConn) : p.maxConnections;
+        long wm = 0;
+        long tunedWm = 0;
+        boolean grown = false;
+        boolean cut = false;
+        boolean shrunk = false;
+        long sb = 0;
+        long maint = 0;
+        long wal = 0;
+        // a share too small for PostgreSQL's minimum (10 connections at work_mem 1MB) takes what RAM still leaves
+        for (int round = 0; round < 60; round++) {
+            sb = explicitSb != null ? Size.parse(explicitSb) : sbT;
+            wal = explicitWal != null ? Size.parse(explicitWal) : walBuffersFor(sb);
+            maint = explicitMaint != null ? Size.parse(explicitMaint) : maintT;
+            long avail = budget - sb - wal - maint * (av + BoxReserve.BUILDS_AT_ONCE) - (BoxReserve.AUX_PROCESSES + workers) * oh;
+            if (explicitWm != null) {
+                tunedWm = Math.max(MB, workRoom(avail, conns, workers, ops, oh));
+                wm = Size.parse(explicitWm);
+                if (explicitConn == null) {
+                    long fit = (avail - (long) workers * ops * wm) / (ops * wm + oh);
+                    if (fit < conns) {
+                        conns = (int) Math.max(MIN_CONNECTIONS, fit);
+                        cut = true;
+                    }
+                }
+                break;
+            }
+            wm = workRoom(avail, conns, workers, ops, oh);
+            if (wm >= STOCK_WORK_MEM) {
+                break;
+            }
+            if (explicitConn == null && conns > MIN_CONNECTIONS) {
+                long fit = (avail - (long) workers * ops * STOCK_WORK_MEM) / (ops * STOCK_WORK_MEM + oh);
+                conns = (int) Math.max(MIN_CONNECTIONS, Math.min(conns, fit));
+                cut = true;
+                wm = workRoom(avail, conns, workers, ops, oh);
+                if (wm >= STOCK_WORK_MEM) {
+                    break;
+                }
+            }
+            if (wm >= MB) {
+                break;
+            }
+            if (explicitSb == null && sbT > 16 * MB) {
+                sbT = Size.floorMb(sbT / 2);
+                shrunk = true;
+            } else if (explicitMaint == null && maintT > 4 * MB) {
+                maintT = Size.floorMb(maintT / 2);
+                shrunk = true;
+            } else if (budget < r.rest) {
+                budget = r.rest;
+                grown = true;
+            } else {
+                wm = Math.max(MB, wm);
+                break;
+            }
+        }
+        wm = Math.min(2 * GB, Math.max(MB, wm));
+        String budgetText = grown ? Size.human(budget) + " RAM leaves after the OS, PgBouncer and the agent (the "
+                + r.sharePercent + "% share cannot hold 10 connections)" : budgetText(r, m);
+        String profileConns = p.label() + " profile's " + p.maxConnections;
+        r.integer("max_connections", explicitConn != null ? p.maxConnections : conns, cut
+                ? profileConns + " do not fit the RAM plan at work_mem " + Size.format(Math.max(wm, STOCK_WORK_MEM)) + ": " + conns
+                        + " do (pgbox plan); put PgBouncer in front for more clients"
+                : profileConns + "; put PgBouncer in front for more clients");
+        r.bytes("shared_buffers", sbT, (shrunk ? "cut to fit the RAM plan from 25%" : "25%") + " of the " + budgetText
+                + "; the OS page cache holds the rest");
+        r.bytes("effective_cache_size", Size.floorMb(budget * 3 / 4),
+                "75% of the " + Size.human(budget) + " planned: shared_buffers plus the OS cache (a planner hint, allocates nothing)");
+        r.bytes("maintenance_work_mem", maintT,
+                (p == Profile.ANALYTICS ? "1/8" : "1/16") + " of the planned RAM, 16MB to 2GB"
+                        + (shrunk ? " (cut to fit the RAM plan)" : "") + ": faster VACUUM and index builds; each of the " + av
+                        + " autovacuum workers and " + BoxReserve.BUILDS_AT_ONCE + " build at once may use it");
+        r.bytes("work_mem", explicitWm != null ? Math.min(2 * GB, tunedWm) : wm, String.format(Locale.ROOT,
+                "the %s planned, less shared_buffers, wal_buffers, maintenance_work_mem x (%d autovacuum + %d build) and %s per"
+                        + " process, divided among %d connections + %d workers (%d parallel, %d pg_cron) x %d sorts:"
+                        + " all can sort at once within the plan (pgbox plan)",
+                Size.human(budget), av, BoxReserve.BUILDS_AT_ONCE, Size.format(oh), conns, workers, par, CRON_WORKERS, ops));
+        r.bytes("wal_buffers", walBuffersFor(sb), "1/32 of shared_buffers, 1MB to 16MB (one WAL segment)");
+        r.out.addAll(rest);
+    }
+
+    private static long workRoom(long avail, int conns, int workers, int ops, long oh) {
+        long room = avail - (long) conns * oh;
+        return room <= 0 ? 0 : Size.floorMb(room / ((long) (conns + workers) * ops));
+    }
+
+    static long walBuffersFor(long sharedBuffers) {
+        return Math.max(MB, Math.min(16 * MB, Size.floorMb(sharedBuffers / 32)));
+    }
+
+    private static String valueIn(List<TunedSetting> lines, String guc) {
+        return lines.stream().filter(t -> t.guc().equals(guc)).findFirst().orElseThrow().value();
+    }
+
+    private static String budgetText(Rules r, Machine m) {
+        String share = r.sharePercent + "% of " + Size.human(m.ramBytes()) + " RAM, " + m.ramSource();
+        if (r.budget >= r.shareBudget) {
+            return Size.human(r.budget) + " planned (" + share + ")";
+        }
+        return Size.human(r.budget) + " planned: what RAM leaves after the OS and other services ("
+                + r.reserve.hostSharePercent() + "%), PgBouncer and the agent, less than " + share;
     }
 
     /** Collects plan lines, letting explicit values win. */
     private static final class Rules {
         final long budget;
+        final long shareBudget;
+        /** What RAM leaves after the OS and other services, PgBouncer and the agent. */
+        final long rest;
+        final int sharePercent;
+        final BoxReserve reserve;
         final Map<String, Override> overrides;
         final List<TunedSetting> out = new ArrayList<>();
 
-        Rules(Machine m, Profile p, int sharePercent, Map<String, Override> overrides) {
-            this.budget = Size.floorMb(Math.multiplyExact(m.ramBytes(), (long) sharePercent) / 100);
+        Rules(Machine m, Profile p, int sharePercent, Map<String, Override> overrides, BoxReserve reserve) {
+            this.shareBudget = Size.floorMb(Math.multiplyExact(m.ramBytes(), (long) sharePercent) / 100);
+            this.rest = Math.max(64 * MB, Size.floorMb(m.ramBytes() - reserve.hostBytes(m.ramBytes()) - reserve.poolerBytes()
+                    - reserve.agentBytes(m.ramBytes())));
+            this.budget = Math.min(shareBudget, rest);
+            this.sharePercent = sharePercent;
+            this.reserve = reserve;
             this.overrides = overrides;
+        }
+
+        /** The explicit value of a parameter, or null when pgbox tunes it. */
+        String peek(String guc) {
+            Override o = overrides.get(guc);
+            return o == null ? null : o.value();
         }
 
         long bytes(String guc, long tuned, String reason) {

@@ -78,7 +78,7 @@ class MemoryIndexIT {
         assertThat(r.path("built").asBoolean()).isFalse();
         assertThat(r.path("type").asText() + r.path("m").asInt() + "/" + r.path("ef_construction").asInt()).isEqualTo("hnsw16/64");
         assertThat(r.path("reasons").toString()).contains("m 16: 4,995 rows (below a million)");
-        assertThat(r.path("memory_rule").asText()).contains("interim rule until the RAM planner");
+        assertThat(r.path("memory_rule").asText()).contains("RAM plan", "(pgbox plan)");
         assertThat(r.path("rows").asLong()).isEqualTo(4995);
         assertThat(r.path("server_maintenance_work_mem").asText()).isEqualTo("1MB");
         assertThat(r.path("memory_raised").asBoolean()).isTrue();

@@ -8,12 +8,12 @@ import org.junit.jupiter.api.Test;
 
 class IndexMemoryTest {
     @Test
-    void theBoundLeavesSharedBuffersAndEveryConnectionsWorkMem() {
-        assertThat(BuildMemory.bound(4 * GB, GB, 100, 4 * MB)).isEqualTo(3 * GB - 400 * MB);
-        assertThat(BuildMemory.bound(GB, GB, 100, 4 * MB)).isZero();
-        assertThat(BuildMemory.boundRule(4 * GB, "50% of 8.0 GB RAM, detected", GB, 100, 4 * MB))
-                .contains("4.0 GB planned RAM").contains("1.0 GB shared_buffers").contains("100 connections x 4 MB work_mem")
-                .contains("interim rule");
+    void theBoundIsTheRamPlansBuildLinePlusItsHeadroom() {
+        dev.pgbox.tune.RamBudget plan = dev.pgbox.tune.RamBudget.of(dev.pgbox.tune.Tuner.plan(
+                new dev.pgbox.tune.Machine(8 * GB, 2, true, 0, "detected", "t"), dev.pgbox.tune.Profile.WEB, 50, java.util.Map.of()));
+        assertThat(BuildMemory.bound(plan)).isEqualTo(plan.bytes("index_builds") + plan.headroomBytes());
+        assertThat(BuildMemory.bound(plan)).isGreaterThan(GB);
+        assertThat(BuildMemory.boundRule(plan)).contains("RAM plan", "8.0 GB RAM (detected)", "pgbox plan");
     }
 
     @Test

@@ -42,7 +42,7 @@ run_pgbench() {
     if [ -n "$tps" ]; then echo "$tps"; else echo "failed: no transaction done (its clients took longer to log in than the run)"; fi
     [ -z "$conn" ] || echo "  (logins of $clients clients took ${conn}s)" >&2
   else
-    echo "failed: $(echo "$out" | grep -m1 -iE 'FATAL|error|abort' | sed 's/^pgbench: //' | cut -c1-90)"
+    echo "failed: $(echo "$out" | grep -m1 -iE 'FATAL|error|abort' | sed 's/^pgbench: //' | cut -c1-120)"
   fi
 }
 

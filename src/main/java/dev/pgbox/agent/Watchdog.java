@@ -32,13 +32,21 @@ final class Watchdog {
     /** True after a failed restart: the PID file is gone by then, and the server still has to come back. */
     private boolean retrying;
 
+    private final PgBouncerWatch pgbouncer;
+
     Watchdog(Server server, Consumer<String> log) {
         this.server = server;
         this.log = log;
+        this.pgbouncer = new PgBouncerWatch(server, log);
     }
 
-    /** One look; restarts the server when it crashed. Never throws. */
+    /** One look; restarts the server when it crashed, and PgBouncer when its process is gone. Never throws. */
     void check() {
+        checkServer();
+        pgbouncer.check();
+    }
+
+    private void checkServer() {
         Layout l = server.layout();
         if (PatroniSupervisor.isMember(l)) {
             checkMember(l);
@@ -123,7 +131,7 @@ final class Watchdog {
      * One of this agent's own jobs holds the lock. Those never stop the server on purpose (backups,
      * dumps, drills in scratch clusters), and a drill may run for many minutes: do not wait for it.
      */
-    private static boolean heldByThisAgent(Layout l) {
+    static boolean heldByThisAgent(Layout l) {
         return ProjectLock.holder(l).map(h -> h.pid() == ProcessHandle.current().pid()).orElse(false);
     }
 

@@ -4,6 +4,7 @@ import dev.pgbox.cluster.Instance;
 import dev.pgbox.cluster.Layout;
 import dev.pgbox.config.Setting;
 import dev.pgbox.config.Settings;
+import dev.pgbox.pool.PoolerAddress;
 import dev.pgbox.sql.Jdbc;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -39,6 +40,16 @@ public record AppUrls(String host, int port, String database, String user, Strin
     public static AppUrls app(Instance at, AppName app, boolean owner) {
         return new AppUrls(at.host(), at.port(), app.value(), app.loginRole(), owner ? app.ownerRole() : null,
                 at.clientCertificate());
+    }
+
+    /**
+     * App {@code app}'s pool on the PgBouncer at {@code pooler}, as its login role: the transaction pool, or the
+     * session pool with {@code session}. TLS with the server's certificate, which PgBouncer presents too.
+     */
+    public static PooledUrls pooled(Instance at, PoolerAddress pooler, AppName app, boolean session) {
+        String pool = session ? PoolerAddress.sessionDatabase(app.value()) : PoolerAddress.database(app.value());
+        // PgBouncer listens on loopback only (the CONTRACT of the pool package): clients on this machine
+        return new PooledUrls(new AppUrls("127.0.0.1", pooler.port(), pool, app.loginRole(), null, at.clientCertificate()), session);
     }
 
     /** The same login in another database (a restored copy). */

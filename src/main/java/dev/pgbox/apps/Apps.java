@@ -105,6 +105,7 @@ public final class Apps {
             throw e;
         }
         AgentSecrets.put(server.layout(), app.passwordVariable(), password); // the agent's API connects as the app
+        dev.pgbox.pool.Pooler.appsChanged(server, progress).forEach(progress::step); // its pools in PgBouncer, at once
         return new Created(app, existed, generated);
     }
 

@@ -5,6 +5,7 @@ import dev.pgbox.PgboxException;
 import dev.pgbox.cluster.Server;
 import dev.pgbox.config.Setting;
 import dev.pgbox.config.Settings;
+import dev.pgbox.pool.PoolerAddress;
 import dev.pgbox.sql.Jdbc;
 
 /**
@@ -63,6 +64,27 @@ public final class Connections {
         }
         new Apps(server).requirePgboxApp(as.app());
         return AppUrls.app(server.instance(), as.app(), as.owner());
+    }
+
+    /**
+     * The URLs of an app's pool on PgBouncer (its transaction pool, or the session pool with {@code session});
+     * refused while PGBOUNCER_ENABLED=off, and for --owner, whose startup option PgBouncer does not pass on.
+     */
+    public static PooledUrls pooledUrls(Server server, As as, boolean session) {
+        Settings s = server.settings();
+        if (!"on".equals(s.get(Setting.PGBOUNCER_ENABLED))) {
+            throw new PgboxException(ErrorKind.CONFIG, "no pooled URL: PgBouncer is off (PGBOUNCER_ENABLED=off)",
+                    "a pooled URL points at PgBouncer on 127.0.0.1:" + s.get(Setting.PGBOUNCER_PORT) + ", which pgbox does not run",
+                    "pgbox pool enable (then run this again), or drop --pooled to connect directly");
+        }
+        if (as.owner()) {
+            throw new PgboxException(ErrorKind.USAGE, "--pooled does not go with --owner",
+                    "PgBouncer does not pass the startup option -c role=" + as.app().ownerRole() + " on to the server",
+                    "run migrations over the direct URL: pgbox app url " + as.app() + " --owner");
+        }
+        server.requireRunning("connect");
+        new Apps(server).requirePgboxApp(as.app());
+        return AppUrls.pooled(server.instance(), PoolerAddress.of(s, server.layout()), as.app(), session);
     }
 
     /** The URLs and the password for {@code as}; fails with CONFIG when the password is not in .env.secrets. */

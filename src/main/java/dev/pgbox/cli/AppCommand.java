@@ -121,9 +121,27 @@ final class AppCommand extends BaseCommand implements Runnable {
         @Option(names = "--read-only", description = "With --ha: prefer a standby (prefer-standby, preferSecondary), for reads.")
         boolean readOnly;
 
+        @Option(names = "--pooled", description = {"URLs through PgBouncer (127.0.0.1:PGBOUNCER_PORT, 'pgbox pool enable'): the app's",
+                "transaction pool; JDBC with prepareThreshold=0. Use SET LOCAL, not SET, for per-request settings."})
+        boolean pooled;
+
+        @Option(names = "--session", description = "With --pooled: the app's session pool (LISTEN/NOTIFY, session state, prepared statements).")
+        boolean session;
+
         @Override
         public Integer call() {
             Connections.As as = new Connections.As(new AppName(name), owner);
+            if (session && !pooled) {
+                throw new dev.pgbox.PgboxException(ErrorKind.USAGE, "--session needs --pooled", "it picks PgBouncer's session pool",
+                        "pgbox app url " + name + " --pooled --session");
+            }
+            if (pooled) {
+                if (ha) {
+                    throw new dev.pgbox.PgboxException(ErrorKind.USAGE, "--pooled does not go with --ha",
+                            "PgBouncer runs on this machine in front of this server only", "pgbox app url " + name + " --ha, or --pooled alone");
+                }
+                return pooledUrls(as);
+            }
             if (readOnly && !ha) {
                 throw new dev.pgbox.PgboxException(ErrorKind.USAGE, "--read-only needs --ha", "it picks a standby among the HA members",
                         "pgbox app url " + name + " --ha --read-only");
@@ -143,6 +161,22 @@ final class AppCommand extends BaseCommand implements Runnable {
                 out().println("role:  logs in as " + urls.user() + ", runs as " + urls.runAs()
                         + " (creates and alters tables; use the plain URL for the running app)");
             }
+            return 0;
+        }
+
+        private int pooledUrls(Connections.As as) {
+            Server server = Server.open(settings());
+            dev.pgbox.apps.PooledUrls urls = Connections.pooledUrls(server, as, session);
+            String password = showPassword ? Connections.appPassword(server.settings(), as.app()) : null;
+            out().println("libpq: " + urls.libpq(password));
+            out().println("jdbc:  " + urls.jdbc(password));
+            if (!showPassword) {
+                out().println("password: " + as.app().passwordVariable() + " in .env.secrets (--show-password to include it)");
+            }
+            out().println(session
+                    ? "pool:  session pool " + urls.urls().database() + " (one server connection per client: LISTEN/NOTIFY, session state)"
+                    : "pool:  transaction pool " + urls.urls().database() + " (a server connection per transaction: SET LOCAL, not SET;"
+                    + " no LISTEN; JDBC prepareThreshold=0)");
             return 0;
         }
 

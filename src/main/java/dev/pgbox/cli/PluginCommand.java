@@ -1,10 +1,11 @@
 package dev.pgbox.cli;
 
+import dev.pgbox.service.PoolService;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** pgbox plugin install NAME: nSelf's way to add a part (pgbouncer). SKELETON: the pool CLI helper fills it in. */
+/** pgbox plugin install NAME: adds a part to the server; pgbouncer is the one there is. */
 @Command(name = "plugin", mixinStandardHelpOptions = true, description = "Add a part to the server: pgbox plugin install pgbouncer.",
         subcommands = {PluginCommand.Install.class})
 final class PluginCommand extends BaseCommand implements Runnable {
@@ -22,7 +23,7 @@ final class PluginCommand extends BaseCommand implements Runnable {
 
         @Override
         public Integer call() {
-            out().println("not built yet");
+            PoolCommand.printChange(PoolService.installPlugin(settings(), plugin, console()), out());
             return 0;
         }
     }

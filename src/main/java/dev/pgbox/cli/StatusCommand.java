@@ -63,6 +63,12 @@ final class StatusCommand extends BaseCommand implements Callable<Integer> {
             o.println("alerts       " + (r.alertsFiring() == 0 ? "none firing" : r.alertsFiring() + " firing: pgbox alerts list")
                     + " · checks: pgbox doctor");
         }
+        if (r.pooler() != null) {
+            dev.pgbox.pool.PoolReport p = r.pooler();
+            o.println("pooler       PgBouncer 127.0.0.1:" + p.port() + " · " + p.pools().size() + " pools · " + p.clientsActive()
+                    + " clients active · " + p.clientsWaiting() + " waiting (cl_waiting) · " + p.serverConnections()
+                    + " server connections · pgbox pool status");
+        }
         List<String> apps = r.apps().stream().map(a -> a.name() + " (" + Size.human(a.sizeBytes()) + ", " + a.connections() + " conn)").toList();
         o.println("apps         " + (apps.isEmpty() ? "none (pgbox app create NAME)" : String.join(", ", apps)));
         printComponents(r, o);

@@ -35,9 +35,14 @@ public final class ConfigWriter {
         Map<String, String> files = new LinkedHashMap<>();
         files.put(Layout.CONF_FILE, ServerConf.render(s, at, plan));
         files.put("pg_hba.conf", HbaFile.render(Settings.list(s.get(Setting.POSTGRES_ALLOWED_CIDRS)),
-                Settings.list(s.get(Setting.PGBOX_REPLICA_ADDRESSES))));
-        files.put("pg_ident.conf", HbaFile.renderIdent(at.osUser()));
+                Settings.list(s.get(Setting.PGBOX_REPLICA_ADDRESSES)), pooler(s)));
+        files.put("pg_ident.conf", HbaFile.renderIdent(at.osUser(), pooler(s)));
         return files;
+    }
+
+    /** PgBouncer runs in front of the server (PGBOUNCER_ENABLED=on): pg_hba.conf lets it in over the socket. */
+    private static boolean pooler(Settings s) {
+        return "on".equals(s.get(Setting.PGBOUNCER_ENABLED));
     }
 
     /** The tuning plan for this machine (reads /proc and the data dir's disk). */

@@ -9,6 +9,13 @@ public final class HbaFile {
     public static final String IDENT_MAP = "pgbox";
     /** The role replicas log in as (LOGIN REPLICATION, nothing else); its password is PGBOX_REPLICATION_PASSWORD. */
     public static final String REPLICATION_ROLE = "pgbox_replication";
+    /** The role PgBouncer looks app logins up as (pool.PoolerAuth.ROLE): LOGIN by peer over the socket, nothing else. */
+    public static final String POOLER_ROLE = "pgbox_pooler";
+    private static final String POOLER_LINES = """
+            # PgBouncer (PGBOUNCER_ENABLED=on) over the Unix socket: its lookup role by peer, app roles with their SCRAM proof
+            local   all       %s                    peer map=%s
+            local   all       all                             scram-sha-256
+            """.formatted(POOLER_ROLE, IDENT_MAP);
 
     private HbaFile() {
     }
@@ -27,11 +34,21 @@ public final class HbaFile {
      * pseudo-database, the replication role only, that one host only, TLS and scram-sha-256.
      */
     public static String render(java.util.List<String> allowedCidrs, java.util.List<String> replicaAddresses) {
+        return render(allowedCidrs, replicaAddresses, false);
+    }
+
+    /**
+     * With {@code pooler} (PGBOUNCER_ENABLED=on) also the Unix-socket lines PgBouncer logs in with: its lookup role
+     * {@link #POOLER_ROLE} by peer (mapped from the OS user that runs PgBouncer), and the app roles it passes on
+     * with scram-sha-256 (PgBouncer hands the client's own SCRAM proof through; it knows no password). The
+     * superuser's peer line comes first, so the superuser still logs in only by peer.
+     */
+    public static String render(java.util.List<String> allowedCidrs, java.util.List<String> replicaAddresses, boolean pooler) {
         StringBuilder remote = new StringBuilder();
         for (String cidr : allowedCidrs) {
             remote.append(String.format("hostssl all       all       %-15s scram-sha-256%n", host(cidr)));
         }
-        String text = base() + (remote.length() == 0 ? "" : "# remote clients (POSTGRES_ALLOWED_CIDRS): TLS and scram-sha-256 only\n" + remote);
+        String text = base() + (pooler ? POOLER_LINES : "") + (remote.length() == 0 ? "" : "# remote clients (POSTGRES_ALLOWED_CIDRS): TLS and scram-sha-256 only\n" + remote);
         if (!replicaAddresses.isEmpty()) {
             text += "# streaming replicas (PGBOX_REPLICA_ADDRESSES): the replication role only, one host each\n";
         }
@@ -67,12 +84,23 @@ public final class HbaFile {
                 """.formatted(dev.pgbox.sql.AdminSql.SUPERUSER, IDENT_MAP);
     }
 
+    /** The pg_hba.conf line that lets PgBouncer's lookup role in (peer, mapped). */
+    public static String poolerLine() {
+        return POOLER_LINES.lines().filter(l -> l.contains(POOLER_ROLE)).findFirst().orElseThrow();
+    }
+
     /** Maps the OS user that runs the server to the superuser role. */
     public static String renderIdent(String osUser) {
+        return renderIdent(osUser, false);
+    }
+
+    /** With {@code pooler}, the same OS user (which runs PgBouncer too) also maps to {@link #POOLER_ROLE}. */
+    public static String renderIdent(String osUser, boolean pooler) {
         return """
                 # Managed by pgbox: rewritten on every start. Do not edit.
                 # MAPNAME  SYSTEM-USERNAME  PG-USERNAME
                 %s  %s  %s
-                """.formatted(IDENT_MAP, osUser, dev.pgbox.sql.AdminSql.SUPERUSER);
+                """.formatted(IDENT_MAP, osUser, dev.pgbox.sql.AdminSql.SUPERUSER)
+                + (pooler ? "%s  %s  %s%n".formatted(IDENT_MAP, osUser, POOLER_ROLE) : "");
     }
 }

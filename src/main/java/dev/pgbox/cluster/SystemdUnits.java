@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The two systemd units of one project, rendered as text (no I/O): the server, run by systemd as the
+ * The systemd units of one project, rendered as text (no I/O): the server, run by systemd as the
  * OS user with {@code Type=notify} (PostgreSQL tells systemd when it accepts connections) and restarted
  * after a crash, and the agent. Both are enabled by {@code pgbox start} and disabled by {@code pgbox stop}.
  */
@@ -29,6 +29,10 @@ public final class SystemdUnits {
 
     public static String agentUnitName(Layout l) {
         return l.unitBase() + "-agent.service";
+    }
+
+    public static String pgbouncerUnitName(Layout l) {
+        return l.unitBase() + "-pgbouncer.service";
     }
 
     /**
@@ -105,6 +109,43 @@ public final class SystemdUnits {
                 [Install]
                 WantedBy=multi-user.target
                 """.formatted(escape(l.projectDir().toString()), serverUnitName(l), l.osUser(), exec, haMember ? "KillMode=process\n" : "");
+    }
+
+    /**
+     * PgBouncer's unit: run in the foreground as the OS user, Type=notify (Debian builds it with systemd
+     * support: it says when it listens), restarted whatever ended it (a SIGKILL included), with the file
+     * descriptors its max_client_conn needs. SIGHUP reloads its configuration without dropping clients; SIGTERM
+     * (systemctl stop) is its immediate shutdown. Output goes to its log file in pgbox's log folder.
+     */
+    public static String renderPgBouncer(Layout l, String pgbouncer, Path ini, int fileLimit, Path log) {
+        return header(l) + """
+                [Unit]
+                Description=pgbox PgBouncer for %1$s
+                After=network.target %2$s
+                StartLimitIntervalSec=60
+                StartLimitBurst=30
+
+                [Service]
+                Type=notify
+                User=%3$s
+                ExecStart=%4$s %5$s
+                ExecReload=/bin/kill -HUP $MAINPID
+                LimitNOFILE=%6$d
+                Restart=always
+                RestartSec=500ms
+                %7$s
+                [Install]
+                WantedBy=multi-user.target
+                """.formatted(escape(l.projectDir().toString()), serverUnitName(l), l.osUser(), arg(pgbouncer), arg(ini.toString()),
+                fileLimit, output(log.toString()));
+    }
+
+    /** Output appended to the log file; StandardOutput=append: takes no quoting, so a path with blanks goes to the journal. */
+    private static String output(String log) {
+        if (!log.matches("\\S+")) {
+            return "";
+        }
+        return "StandardOutput=append:" + escape(log) + "\nStandardError=append:" + escape(log) + "\n";
     }
 
     private static String header(Layout l) {

@@ -122,9 +122,9 @@ public enum Setting {
             "Background workers. Auto: max(8, CPUs) plus 4 for pg_cron."),
     POSTGRES_MAX_PARALLEL_WORKERS(Type.INT, "", "", Apply.RELOAD, "max_parallel_workers", "Parallel query workers. Auto: CPUs."),
     POSTGRES_MAX_PARALLEL_WORKERS_PER_GATHER(Type.INT, "", "", Apply.RELOAD, "max_parallel_workers_per_gather",
-            "Workers per query. Auto: analytics half the CPUs, otherwise min(2, CPUs/4), at least 1."),
+            "Workers per query. Auto: 2 like stock PostgreSQL (1 on 1 CPU); analytics half the CPUs if that is more."),
     POSTGRES_MAX_PARALLEL_MAINTENANCE_WORKERS(Type.INT, "", "", Apply.RELOAD, "max_parallel_maintenance_workers",
-            "Workers per index build. Auto: half the CPUs, 1 to 4."),
+            "Workers per index build. Auto: half the CPUs, at least 2 like stock (1 on 1 CPU), at most 4."),
 
     // ---- backups (pgBackRest for physical backups and WAL archiving, pg_dump for logical ones)
     BACKUP_ARCHIVE(Type.CHOICE, "on", "", Apply.RESTART, null,
@@ -381,6 +381,26 @@ public enum Setting {
             "on", "off"),
     PGBOUNCER_PORT(Type.PORT, "6432", "", Apply.START, null,
             "PgBouncer's TCP port on 127.0.0.1 (and its Unix socket in the run dir)."),
+    PGBOUNCER_MAX_CLIENT_CONN(Type.INT, "", "connections", Apply.START, null,
+            "Most client connections PgBouncer accepts in all (max_client_conn; each is a file descriptor, not a server "
+                    + "process). Default: from the RAM plan (pgbox plan)."),
+    PGBOUNCER_DEFAULT_POOL_SIZE(Type.INT, "", "connections", Apply.START, null,
+            "Server connections of each app's transaction pool (default_pool_size). Default: from the RAM plan (pgbox plan)."),
+    PGBOUNCER_POOL_MODE(Type.CHOICE, "transaction", "", Apply.START, null,
+            "When PgBouncer gives a server connection back to the pool: transaction (after each transaction: use SET LOCAL, "
+                    + "not SET; no session state), session (when the client disconnects) or statement. Each app also has a "
+                    + "session pool, APP-session, for LISTEN/NOTIFY and session state.", "transaction", "session", "statement"),
+    PGBOUNCER_RESERVE_POOL_SIZE(Type.INT, "", "connections", Apply.START, null,
+            "Extra server connections a pool may use when a client waited PGBOUNCER_RESERVE_POOL_TIMEOUT (reserve_pool_size); "
+                    + "0 turns it off. Default: from the RAM plan (pgbox plan)."),
+    PGBOUNCER_RESERVE_POOL_TIMEOUT(Type.DURATION, "5s", "", Apply.START, null,
+            "How long a client waits for a server connection before the pool may use its reserve (reserve_pool_timeout)."),
+    PGBOUNCER_QUERY_WAIT_TIMEOUT(Type.DURATION, "2min", "", Apply.START, null,
+            "A client waiting this long for a server connection gets an error instead (query_wait_timeout); 0 waits forever."),
+    PGBOUNCER_SERVER_IDLE_TIMEOUT(Type.DURATION, "10min", "", Apply.START, null,
+            "A server connection idle in its pool this long is closed (server_idle_timeout); 0 keeps them."),
+    PGBOUNCER_CLIENT_IDLE_TIMEOUT(Type.DURATION, "0", "", Apply.START, null,
+            "A client connection idle this long is closed (client_idle_timeout); 0 (PgBouncer's default) keeps it."),
 
     // ---- RAM plan: pgbox plan (one budget for the box: server, apps, pooler, builds, agent); one block, kept together
     POSTGRES_HOST_SHARE(Type.PERCENT, "10", "%", Apply.RELOAD, null,

@@ -3,6 +3,7 @@ package dev.pgbox.service;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.pgbox.cluster.LiveFacts;
 import dev.pgbox.component.Health;
+import dev.pgbox.pool.PoolReport;
 import java.util.List;
 
 /**
@@ -15,18 +16,28 @@ import java.util.List;
  * @param metricsUrl the agent's Prometheus endpoint while the agent runs and collects metrics; null otherwise
  * @param alertsFiring how many of the doctor's findings are alerts now (pgbox alerts list); null when the agent is not running
  * @param apiUrl the base URL of the agent's HTTP API (http://127.0.0.1:PORT/v1) while the agent runs with a PGBOX_API_TOKEN; null otherwise
+ * @param pooler PgBouncer's pools and totals while it is enabled and its console answers; null otherwise
  */
 public record StatusReport(String project, String env, String role, String dataDir, String socketDir, String host, int port, boolean running,
                            boolean agentRunning, Long agentPid, boolean initialized, Supervision supervision, Long pid,
                            @JsonUnwrapped LiveFacts live, String url, BackupFacts backups, List<App> apps,
-                           List<Health> components, String metricsUrl, Integer alertsFiring, String apiUrl) {
+                           List<Health> components, String metricsUrl, Integer alertsFiring, String apiUrl, PoolReport pooler) {
+
+    /** Without the pooler (PgBouncer off, or its console silent). */
+    public StatusReport(String project, String env, String role, String dataDir, String socketDir, String host, int port, boolean running,
+                        boolean agentRunning, Long agentPid, boolean initialized, Supervision supervision, Long pid, LiveFacts live,
+                        String url, BackupFacts backups, List<App> apps, List<Health> components, String metricsUrl, Integer alertsFiring,
+                        String apiUrl) {
+        this(project, env, role, dataDir, socketDir, host, port, running, agentRunning, agentPid, initialized, supervision, pid, live, url,
+                backups, apps, components, metricsUrl, alertsFiring, apiUrl, null);
+    }
 
     /** Without the API's URL (no agent, or no API). */
     public StatusReport(String project, String env, String role, String dataDir, String socketDir, String host, int port, boolean running,
                         boolean agentRunning, Long agentPid, boolean initialized, Supervision supervision, Long pid, LiveFacts live,
                         String url, BackupFacts backups, List<App> apps, List<Health> components, String metricsUrl, Integer alertsFiring) {
         this(project, env, role, dataDir, socketDir, host, port, running, agentRunning, agentPid, initialized, supervision, pid, live, url,
-                backups, apps, components, metricsUrl, alertsFiring, null);
+                backups, apps, components, metricsUrl, alertsFiring, null, null);
     }
 
     /**

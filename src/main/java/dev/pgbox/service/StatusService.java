@@ -19,6 +19,7 @@ import dev.pgbox.component.Component;
 import dev.pgbox.component.Components;
 import dev.pgbox.component.Health;
 import dev.pgbox.component.PgBackRestComponent;
+import dev.pgbox.component.PgBouncerComponent;
 import dev.pgbox.component.Project;
 import dev.pgbox.config.Setting;
 import dev.pgbox.config.Settings;
@@ -53,7 +54,8 @@ public final class StatusService {
                 health,
                 agentPid.isPresent() && Metrics.serves(settings) ? MetricsServer.url(settings.integer(Setting.PGBOX_METRICS_PORT)) : null,
                 agentPid.isPresent() ? alertsFiring(l) : null,
-                agentPid.isPresent() && AgentApi.serves(settings) ? ApiServer.url(settings.integer(Setting.PGBOX_API_PORT)) : null);
+                agentPid.isPresent() && AgentApi.serves(settings) ? ApiServer.url(settings.integer(Setting.PGBOX_API_PORT)) : null,
+                running && PgBouncerComponent.enabled(settings) ? PoolService.report(project) : null);
     }
 
     /** The alerts in the agent's state now; null when that state cannot be read (status never fails on it). */

@@ -98,15 +98,37 @@ public final class AdminSql implements SqlDoor {
         return new NotWritable(false, last);
     }
 
+    /**
+     * One statement on an admin console that speaks PostgreSQL's protocol but is not PostgreSQL
+     * (PgBouncer's {@code pgbouncer} database), reached at this endpoint's socket and port as
+     * {@code user}. Such consoles refuse startup options, so none are sent; the first row returned
+     * holds the column names, so callers read columns by name, not by position.
+     */
+    public List<List<String>> console(String user, String database, String statement) {
+        ScriptGuard.check(statement);
+        Command c = base(database, user, "-P", "footer=off").stdin(statement).timeout(Duration.ofSeconds(30)).build();
+        ProcessResult r = ProcessRunner.run(c);
+        if (!r.ok()) {
+            throw failure(r, database);
+        }
+        return r.stdout().lines().filter(l -> !l.isEmpty()).map(l -> Arrays.asList(l.split(SEP, -1))).toList();
+    }
+
     private Command.Builder psql(String database) {
-        return Command.of(at.psql(), "-X", "-q", "-A", "-t", "-F", SEP, "-v", "ON_ERROR_STOP=1",
-                        "-h", at.socketDir().toString(), "-p", Integer.toString(at.port()), "-U", SUPERUSER,
-                        "-d", database, "-f", "-")
-                .runAs(at.osUser())
-                .env("PGAPPNAME", "pgbox")
+        return base(database, SUPERUSER, "-t")
                 // a database or role default of standard_conforming_strings=off would make psql read \' as an
                 // escaped quote and end a literal where the guard did not; the startup option overrides both
-                .env("PGOPTIONS", "-c standard_conforming_strings=on")
+                .env("PGOPTIONS", "-c standard_conforming_strings=on");
+    }
+
+    private Command.Builder base(String database, String user, String... output) {
+        List<String> argv = new java.util.ArrayList<>(List.of("-X", "-q", "-A"));
+        argv.addAll(List.of(output));
+        argv.addAll(List.of("-F", SEP, "-v", "ON_ERROR_STOP=1"));
+        argv.addAll(List.of("-h", at.socketDir().toString(), "-p", Integer.toString(at.port()), "-U", user, "-d", database, "-f", "-"));
+        return Command.of(at.psql()).args(argv)
+                .runAs(at.osUser())
+                .env("PGAPPNAME", "pgbox")
                 .env("PGCLIENTENCODING", "UTF8")
                 .env("PGCONNECT_TIMEOUT", "10")
                 .env("LC_ALL", "C.UTF-8");

@@ -64,11 +64,15 @@ public final class Tuner {
                 m.ssd() ? "SSD absorbs vacuum I/O: 5x the default budget so vacuum keeps up" : "PostgreSQL's default on spinning disks");
         r.integer("max_worker_processes", Math.max(8, cpus) + CRON_WORKERS,
                 "max(8, " + cpus + " CPUs) plus " + CRON_WORKERS + " for pg_cron jobs");
-        int perGather = p == Profile.ANALYTICS ? Math.max(1, cpus / 2) : Math.max(1, Math.min(2, cpus / 4));
+        // never fewer workers than stock PostgreSQL's 2 (max_parallel_workers caps them at the CPU count anyway):
+        // with 1 on a 2-CPU box a report or an index build lost the worker stock's plan gets
+        int stockWorkers = Math.min(2, cpus);
+        int perGather = p == Profile.ANALYTICS ? Math.max(stockWorkers, cpus / 2) : stockWorkers;
         r.integer("max_parallel_workers_per_gather", perGather,
-                p == Profile.ANALYTICS ? "half the CPUs for large scans" : "at most 2: parallel plans should not crowd out other sessions");
-        r.integer("max_parallel_maintenance_workers", Math.max(1, Math.min(4, cpus / 2)),
-                "half the CPUs, 1 to 4: parallel CREATE INDEX (HNSW builds too)");
+                p == Profile.ANALYTICS ? "half the CPUs, at least 2 like stock: large scans and sorts"
+                        : "2 like stock (1 on 1 CPU): more would let parallel plans crowd out other sessions");
+        r.integer("max_parallel_maintenance_workers", Math.min(4, Math.max(stockWorkers, cpus / 2)),
+                "half the CPUs, at least 2 like stock (1 on 1 CPU), at most 4: parallel CREATE INDEX (HNSW builds too)");
         memory(r, m, p);
         return new TuningPlan(m, p, sharePercent, budget, List.copyOf(r.out), reserve);
     }

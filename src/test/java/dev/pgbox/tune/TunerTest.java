@@ -25,7 +25,7 @@ class TunerTest {
         // maintenance 4096/16 = 256MB; work_mem: 4096 - 1024 - 16 wal - 256 x (3 autovacuum + 1 build) - (8 + 2 parallel + 4 cron)
         // x 6MB - 100 x 6MB = 1348MB / ((100 + 6) x 2 sorts) = 6.4 -> 6MB (the RAM plan: every process's own memory counts);
         // wal_buffers min(16MB, 1024/32 = 32MB) = 16MB; max_wal 4GB capped at 10% of 22GB = 2252.8 -> 2252MB; min_wal 2252/4 = 563MB;
-        // workers: per gather min(2, 2/4) -> 1; maintenance 2/2 = 1; autovacuum max(3, 1) = 3; processes max(8, 2) + 4 = 12
+        // workers: per gather 2 like stock (min(2, 2 CPUs)); maintenance max(2, 2/2) = 2; autovacuum max(3, 1) = 3; processes max(8, 2) + 4 = 12
         TuningPlan p = Tuner.plan(new Machine(8 * GB, 2, true, 22 * GB, "detected", "detected"), Profile.WEB, 50, Map.of());
         assertThat(p.budgetBytes()).isEqualTo(4L * 1024 * 1024 * 1024);
         assertThat(values(p)).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
@@ -45,8 +45,8 @@ class TunerTest {
                 Map.entry("autovacuum_naptime", "30s"),
                 Map.entry("autovacuum_vacuum_cost_limit", "1000"),
                 Map.entry("max_worker_processes", "12"),
-                Map.entry("max_parallel_workers_per_gather", "1"),
-                Map.entry("max_parallel_maintenance_workers", "1")));
+                Map.entry("max_parallel_workers_per_gather", "2"),
+                Map.entry("max_parallel_maintenance_workers", "2")));
         assertThat(p.get("shared_buffers").orElseThrow().restart()).isTrue();
         assertThat(p.get("work_mem").orElseThrow().restart()).isFalse();
         assertThat(p.get("max_wal_size").orElseThrow().reason()).contains("10% of the");
@@ -58,6 +58,7 @@ class TunerTest {
         // shared_buffers 368MB; effective_cache 1106MB; maintenance 1475/16 = 92MB; 100 connections do not fit at work_mem
         // 4MB: cut to 43; wal_buffers 368/32 = 11MB; disk size unknown: web's 4GB, min 1GB;
         // spinning disk: random_page_cost 4, io concurrency 2, vacuum cost limit 200; CPUs: every floor of 1 or 3
+        // (parallel workers: stock's 2 capped at the 1 CPU)
         TuningPlan p = Tuner.plan(new Machine(2 * GB, 1, false, 0, "t", "t"), Profile.WEB, 100, Map.of());
         assertThat(values(p)).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
                 Map.entry("max_connections", "43"),
@@ -127,5 +128,36 @@ class TunerTest {
     void everyLineHasAReason() {
         Tuner.plan(new Machine(8 * GB, 2, true, 22 * GB, "detected", "detected"), Profile.MIXED, 50, Map.of()).settings()
                 .forEach(t -> assertThat(t.reason()).as(t.guc()).isNotBlank());
+    }
+
+    /**
+     * Parallel workers per CPU count, worked out by hand: never fewer than stock PostgreSQL's 2 (1 on a
+     * 1-CPU box, where max_parallel_workers is 1), per gather 2 except analytics (half the CPUs),
+     * per index build half the CPUs, at most 4.
+     */
+    @Test
+    void parallelWorkersNeverBelowStockPerCpuCount() {
+        // cpus -> {web per gather, web maintenance, analytics per gather, analytics maintenance}
+        int[][] expected = {
+            {1, 1, 1, 1, 1},
+            {2, 2, 2, 2, 2},
+            {3, 2, 2, 2, 2},
+            {4, 2, 2, 2, 2},
+            {6, 2, 3, 3, 3},
+            {8, 2, 4, 4, 4},
+            {16, 2, 4, 8, 4},
+            {64, 2, 4, 32, 4},
+        };
+        for (int[] row : expected) {
+            Machine m = new Machine(8 * GB, row[0], true, 0, "t", "t");
+            TuningPlan web = Tuner.plan(m, Profile.WEB, 50, Map.of());
+            TuningPlan analytics = Tuner.plan(m, Profile.ANALYTICS, 50, Map.of());
+            assertThat(web.value("max_parallel_workers_per_gather")).as("web per gather, %d CPUs", row[0]).isEqualTo(Integer.toString(row[1]));
+            assertThat(web.value("max_parallel_maintenance_workers")).as("web maintenance, %d CPUs", row[0]).isEqualTo(Integer.toString(row[2]));
+            assertThat(analytics.value("max_parallel_workers_per_gather")).as("analytics per gather, %d CPUs", row[0])
+                    .isEqualTo(Integer.toString(row[3]));
+            assertThat(analytics.value("max_parallel_maintenance_workers")).as("analytics maintenance, %d CPUs", row[0])
+                    .isEqualTo(Integer.toString(row[4]));
+        }
     }
 }

@@ -93,6 +93,8 @@ public final class RamPlan {
      * Returns the budget.
      */
     public static RamBudget require(Settings settings, TuningPlan plan, String verb) {
+        // a single setting above its own share of RAM says so first, with its own fix
+        settings.checkMemory(plan.machine().ramBytes(), plan.machine().ramSource());
         RamBudget b = RamBudget.of(plan);
         if (b.fits() || forced(settings)) {
             return b;

@@ -42,7 +42,8 @@ class ConfigSafetyIT {
         pid = project.pid();
         shown = show();
         pgboxConf = Files.readString(conf());
-        assertThat(shown.get("max_connections")).isEqualTo("100");
+        assertThat(shown.get("max_connections")).isEqualTo(new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(project.ok("plan", "--json").stdout()).path("settings").path("max_connections").asText()); // the RAM plan's
         assertThat(shown.get("wal_level")).isEqualTo("replica");
     }
 
@@ -134,7 +135,7 @@ class ConfigSafetyIT {
         superuser("ALTER SYSTEM SET superuser_reserved_connections = 200");
         try {
             assertRefusedAndIntact(project.pgbox("restart"),
-                    "superuser_reserved_connections (200) must be less than max_connections (100)",
+                    "superuser_reserved_connections (200) must be less than max_connections (" + shown.get("max_connections") + ")",
                     "ALTER SYSTEM RESET superuser_reserved_connections");
         } finally {
             superuser("ALTER SYSTEM RESET superuser_reserved_connections");

@@ -210,12 +210,12 @@ class StartIT {
             assertThat(List.of(a, b, c)).allMatch(x -> isValid(x));
             PgboxProject.Run r = project.ok("status", "--json");
             s = new ObjectMapper().readTree(r.stdout());
-            assertThat(project.ok("status").stdout()).containsPattern("connections +([4-9]|[1-9][0-9]) / 100");
+            assertThat(project.ok("status").stdout()).containsPattern("connections +([4-9]|[1-9][0-9]) / " + plannedConnections());
         }
         assertThat(s.path("running").asBoolean()).isTrue();
         assertThat(s.path("port").asInt()).isEqualTo(project.port());
-        assertThat(s.path("max_connections").asInt()).isEqualTo(100);
-        assertThat(s.path("connections").asInt()).isBetween(4, 100);
+        assertThat(s.path("max_connections").asInt()).isEqualTo(plannedConnections()); // the RAM plan's, for 2GB
+        assertThat(s.path("connections").asInt()).isBetween(4, plannedConnections());
         assertThat(s.path("database_bytes").asLong()).isPositive();
         assertThat(s.path("version").asText()).startsWith(Integer.toString(dev.pgbox.install.PgInstallation.newestInstalled().orElseThrow()));
         assertThat(s.path("extensions").findValuesAsText("name")).contains("vector", "pg_cron", "pg_partman");
@@ -303,13 +303,20 @@ class StartIT {
     @Test
     @Order(22)
     void restartAppliesRestartOnlySettings() throws Exception {
+        String before = one("SHOW max_connections"); // the RAM plan's for 2GB
+        assertThat(before).isNotEqualTo("42");
         Files.writeString(project.dir().resolve(".env.dev"), "POSTGRES_MAX_CONNECTIONS=42\n",
                 java.nio.file.StandardOpenOption.APPEND);
         PgboxProject.Run apply = project.ok("tune", "--apply");
         assertThat(apply.stdout()).contains("pgbox restart", "max_connections");
-        assertThat(one("SHOW max_connections")).isEqualTo("100");
+        assertThat(one("SHOW max_connections")).isEqualTo(before);
         project.ok("restart");
         assertThat(one("SHOW max_connections")).isEqualTo("42");
         assertThat(one("SELECT v FROM kept")).isEqualTo("still here");
+    }
+
+    /** max_connections as the RAM plan sets it for this project (pgbox plan). */
+    private static int plannedConnections() throws Exception {
+        return new ObjectMapper().readTree(project.ok("plan", "--json").stdout()).path("settings").path("max_connections").asInt();
     }
 }

@@ -146,6 +146,26 @@ class RamPlanTest {
     }
 
     @Test
+    void theItProjectsConfigurationsAreAccepted() {
+        // every IT project plans for POSTGRES_MEMORY=2GB; AlertsIT asks for 100 connections, StartIT for 42
+        for (String[] extra : new String[][] {{}, {"POSTGRES_MAX_CONNECTIONS", "100"}, {"POSTGRES_MAX_CONNECTIONS", "42"},
+            {"POSTGRES_WORK_MEM", "8MB"}, {"POSTGRES_MAINTENANCE_WORK_MEM", "1MB"}, {"PGBOX_AGENT", "off"}}) {
+            String[] pairs = new String[extra.length + 2];
+            pairs[0] = "POSTGRES_MEMORY";
+            pairs[1] = "2GB";
+            System.arraycopy(extra, 0, pairs, 2, extra.length);
+            Settings s = settings(pairs);
+            assertThat(RamPlan.require(s, plan(s), "start").fits()).as(String.join(" ", extra)).isTrue();
+        }
+    }
+
+    @Test
+    void aSettingAboveItsOwnShareOfRamKeepsItsOwnMessage() {
+        Settings s = settings("POSTGRES_MEMORY", "2GB", "POSTGRES_SHARED_BUFFERS", "1900MB");
+        assertThatThrownBy(() -> RamPlan.require(s, plan(s), "apply the plan")).hasMessageContaining("too big for 2.0 GB of RAM");
+    }
+
+    @Test
     void anExplicitAppConnectionLimitWins() {
         Settings s = settings("POSTGRES_MEMORY", "8GB", "PGBOX_APP_CONNECTION_LIMIT", "7");
         assertThat(RamPlan.appConnectionLimit(s, plan(s), 3)).isEqualTo(7);

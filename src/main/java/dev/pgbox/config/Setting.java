@@ -125,6 +125,8 @@ public enum Setting {
             "Workers per query. Auto: 2 like stock PostgreSQL (1 on 1 CPU); analytics half the CPUs if that is more."),
     POSTGRES_MAX_PARALLEL_MAINTENANCE_WORKERS(Type.INT, "", "", Apply.RELOAD, "max_parallel_maintenance_workers",
             "Workers per index build. Auto: half the CPUs, at least 2 like stock (1 on 1 CPU), at most 4."),
+    POSTGRES_PARALLEL_TUPLE_COST(Type.DECIMAL, "", "", Apply.RELOAD, "parallel_tuple_cost",
+            "Planner cost of a row passed from a parallel worker. Auto: 0.05 with 2+ CPUs (stock 0.1), so a large sort is split among the workers."),
 
     // ---- backups (pgBackRest for physical backups and WAL archiving, pg_dump for logical ones)
     BACKUP_ARCHIVE(Type.CHOICE, "on", "", Apply.RESTART, null,

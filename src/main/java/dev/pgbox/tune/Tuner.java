@@ -73,6 +73,11 @@ public final class Tuner {
                         : "2 like stock (1 on 1 CPU): more would let parallel plans crowd out other sessions");
         r.integer("max_parallel_maintenance_workers", Math.min(4, Math.max(stockWorkers, cpus / 2)),
                 "half the CPUs, at least 2 like stock (1 on 1 CPU), at most 4: parallel CREATE INDEX (HNSW builds too)");
+        // stock's 0.1 per row kept a 10M-row report (sort, then an ordered-set aggregate) serial; at 0.05 its sort
+        // runs in the workers under a Gather Merge: 30 s instead of 40-47 s on this 2-CPU box under load (bench/tuning.sh)
+        r.text("parallel_tuple_cost", cpus > 1 ? "0.05" : "0.1",
+                cpus > 1 ? "half of stock's 0.1: large sorts and scans are split among the parallel workers"
+                        : "stock's 0.1: one CPU gains nothing from parallel plans");
         memory(r, m, p);
         return new TuningPlan(m, p, sharePercent, budget, List.copyOf(r.out), reserve);
     }

@@ -46,7 +46,8 @@ class TunerTest {
                 Map.entry("autovacuum_vacuum_cost_limit", "1000"),
                 Map.entry("max_worker_processes", "12"),
                 Map.entry("max_parallel_workers_per_gather", "2"),
-                Map.entry("max_parallel_maintenance_workers", "2")));
+                Map.entry("max_parallel_maintenance_workers", "2"),
+                Map.entry("parallel_tuple_cost", "0.05")));
         assertThat(p.get("shared_buffers").orElseThrow().restart()).isTrue();
         assertThat(p.get("work_mem").orElseThrow().restart()).isFalse();
         assertThat(p.get("max_wal_size").orElseThrow().reason()).contains("10% of the");
@@ -78,7 +79,8 @@ class TunerTest {
                 Map.entry("autovacuum_vacuum_cost_limit", "200"),
                 Map.entry("max_worker_processes", "12"),
                 Map.entry("max_parallel_workers_per_gather", "1"),
-                Map.entry("max_parallel_maintenance_workers", "1")));
+                Map.entry("max_parallel_maintenance_workers", "1"),
+                Map.entry("parallel_tuple_cost", "0.1")));
     }
 
     @Test
@@ -107,7 +109,8 @@ class TunerTest {
                 Map.entry("autovacuum_vacuum_cost_limit", "1000"),
                 Map.entry("max_worker_processes", "20"),
                 Map.entry("max_parallel_workers_per_gather", "8"),
-                Map.entry("max_parallel_maintenance_workers", "4")));
+                Map.entry("max_parallel_maintenance_workers", "4"),
+                Map.entry("parallel_tuple_cost", "0.05")));
     }
 
     @Test
@@ -158,6 +161,8 @@ class TunerTest {
                     .isEqualTo(Integer.toString(row[3]));
             assertThat(analytics.value("max_parallel_maintenance_workers")).as("analytics maintenance, %d CPUs", row[0])
                     .isEqualTo(Integer.toString(row[4]));
+            // a row from a worker costs half of stock's 0.1 once there is a second CPU to run a worker on
+            assertThat(web.value("parallel_tuple_cost")).as("parallel_tuple_cost, %d CPUs", row[0]).isEqualTo(row[0] == 1 ? "0.1" : "0.05");
         }
     }
 }

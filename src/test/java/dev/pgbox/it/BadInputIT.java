@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Wrong input gets one clear message (what, cause, fix), its own exit code, and changes nothing:
- * no state folder, no secrets file, no half-made cluster.
+ * no state folder, no secrets file, no half-made cluster. Refusals on a project that never started run
+ * pgbox's Main in this JVM ({@link PgboxProject#pgboxInProcess}: the jar's code without a JVM start each);
+ * what needs another OS user or a real start runs the jar.
  */
 @Timeout(300)
 class BadInputIT {
@@ -35,7 +37,7 @@ class BadInputIT {
         try (PgboxProject p = PgboxProject.create("malformed", "POSTGRES_WORK_MEM 64MB")) {
             int line = Files.readAllLines(p.dir().resolve(".env.dev")).indexOf("POSTGRES_WORK_MEM 64MB") + 1;
             assertThat(line).isPositive();
-            assertOneClearMessage(p.pgbox("start"), 3, ".env.dev:" + line + ": POSTGRES_WORK_MEM 64MB", "NAME=value");
+            assertOneClearMessage(p.pgboxInProcess("start"), 3, ".env.dev:" + line + ": POSTGRES_WORK_MEM 64MB", "NAME=value");
             assertNothingChanged(p);
             assertThat(p.dir().resolve(".env.secrets")).doesNotExist();
         }
@@ -44,7 +46,7 @@ class BadInputIT {
     @Test
     void unknownVariableSuggestsTheNearest() throws IOException {
         try (PgboxProject p = PgboxProject.create("unknown", "POSTGRES_SHARED_BUFER=1GB")) {
-            assertOneClearMessage(p.pgbox("start"), 3, "POSTGRES_SHARED_BUFER", "did you mean POSTGRES_SHARED_BUFFERS?");
+            assertOneClearMessage(p.pgboxInProcess("start"), 3, "POSTGRES_SHARED_BUFER", "did you mean POSTGRES_SHARED_BUFFERS?");
             assertNothingChanged(p);
         }
     }
@@ -52,7 +54,7 @@ class BadInputIT {
     @Test
     void invalidUnit() throws IOException {
         try (PgboxProject p = PgboxProject.create("unit", "POSTGRES_WORK_MEM=64 megs")) {
-            assertOneClearMessage(p.pgbox("start"), 3, "POSTGRES_WORK_MEM", "kB, MB, GB or TB", "e.g. 512MB".replace("e.g. ", ""));
+            assertOneClearMessage(p.pgboxInProcess("start"), 3, "POSTGRES_WORK_MEM", "kB, MB, GB or TB", "e.g. 512MB".replace("e.g. ", ""));
             assertNothingChanged(p);
         }
     }
@@ -60,7 +62,7 @@ class BadInputIT {
     @Test
     void passwordInCommittedFileIsRefusedWithoutEchoingIt() throws IOException {
         try (PgboxProject p = PgboxProject.create("pwinenv", "POSTGRES_PASSWORD=Sup3rSecretValue")) {
-            PgboxProject.Run r = p.pgbox("start");
+            PgboxProject.Run r = p.pgboxInProcess("start");
             assertOneClearMessage(r, 3, "POSTGRES_PASSWORD", ".env.secrets");
             assertThat(r.all()).doesNotContain("Sup3rSecretValue");
         }
@@ -71,7 +73,7 @@ class BadInputIT {
         try (PgboxProject p = PgboxProject.create("port");
              ServerSocket squatter = new ServerSocket()) {
             squatter.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), p.port()));
-            assertOneClearMessage(p.pgbox("start"), 5, "port " + p.port(), "in use", "POSTGRES_PORT");
+            assertOneClearMessage(p.pgboxInProcess("start"), 5, "port " + p.port(), "in use", "POSTGRES_PORT");
             assertNothingChanged(p);
             assertThat(p.dir().resolve(".env.secrets")).doesNotExist();
         }
@@ -84,7 +86,7 @@ class BadInputIT {
             Files.writeString(data.resolve("PG_VERSION"), "15\n");
             UserPrincipal nobody = data.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
             Files.setOwner(data, nobody);
-            assertOneClearMessage(p.pgbox("start"), 7, "owned by 'nobody'", "chown -R postgres:");
+            assertOneClearMessage(p.pgboxInProcess("start"), 7, "owned by 'nobody'", "chown -R postgres:");
             assertThat(Files.getOwner(data)).isEqualTo(nobody);
             assertThat(data.resolve("postgresql.conf")).doesNotExist();
         }
@@ -93,7 +95,7 @@ class BadInputIT {
     @Test
     void missingOsUser() throws IOException {
         try (PgboxProject p = PgboxProject.create("osuser", "PGBOX_OS_USER=pgbox_no_such_user")) {
-            assertOneClearMessage(p.pgbox("start"), 7, "'pgbox_no_such_user' does not exist", "PGBOX_OS_USER");
+            assertOneClearMessage(p.pgboxInProcess("start"), 7, "'pgbox_no_such_user' does not exist", "PGBOX_OS_USER");
             assertNothingChanged(p);
         }
     }
@@ -113,11 +115,11 @@ class BadInputIT {
     @Test
     void stopStatusAndQueryBeforeAnyStart() throws IOException {
         try (PgboxProject p = PgboxProject.create("never")) {
-            assertOneClearMessage(p.pgbox("stop"), 4, "not running", "pgbox start");
-            PgboxProject.Run status = p.pgbox("status", "--json");
+            assertOneClearMessage(p.pgboxInProcess("stop"), 4, "not running", "pgbox start");
+            PgboxProject.Run status = p.pgboxInProcess("status", "--json");
             assertThat(status.exitCode()).isEqualTo(4);
             assertThat(status.stdout()).contains("\"running\" : false");
-            assertOneClearMessage(p.pgbox("db", "query", "SELECT 1"), 4, "not running");
+            assertOneClearMessage(p.pgboxInProcess("db", "query", "SELECT 1"), 4, "not running");
             assertNothingChanged(p);
         }
     }
@@ -125,23 +127,23 @@ class BadInputIT {
     @Test
     void remoteHostAndUnknownEnvironmentAreRefused() throws IOException {
         try (PgboxProject p = PgboxProject.create("host", "POSTGRES_HOST=0.0.0.0")) {
-            assertOneClearMessage(p.pgbox("start"), 3, "POSTGRES_HOST", "loopback");
+            assertOneClearMessage(p.pgboxInProcess("start"), 3, "POSTGRES_HOST", "loopback");
         }
         try (PgboxProject p = PgboxProject.create("env")) {
-            assertOneClearMessage(p.pgbox("--env", "prod", "start"), 3, ".env.prod is missing");
+            assertOneClearMessage(p.pgboxInProcess("--env", "prod", "start"), 3, ".env.prod is missing");
         }
     }
 
     @Test
     void usageErrorsExitTwoAndEveryCommandHasHelp() throws IOException {
         try (PgboxProject p = PgboxProject.create("usage")) {
-            assertThat(p.pgbox("start", "--no-such-flag").exitCode()).isEqualTo(2);
-            assertThat(p.pgbox("tune", "--show", "--apply").exitCode()).isEqualTo(2);
+            assertThat(p.pgboxInProcess("start", "--no-such-flag").exitCode()).isEqualTo(2);
+            assertThat(p.pgboxInProcess("tune", "--show", "--apply").exitCode()).isEqualTo(2);
             for (String[] cmd : new String[][] {{"install"}, {"start"}, {"stop"}, {"restart"}, {"status"}, {"config"}, {"tune"},
                     {"db"}, {"db", "shell"}, {"db", "query"}}) {
                 String[] args = java.util.Arrays.copyOf(cmd, cmd.length + 1);
                 args[cmd.length] = "--help";
-                PgboxProject.Run r = p.pgbox(args);
+                PgboxProject.Run r = p.pgboxInProcess(args);
                 assertThat(r.exitCode()).as(String.join(" ", cmd)).isZero();
                 assertThat(r.stdout()).startsWith("Usage: pgbox " + String.join(" ", cmd));
             }

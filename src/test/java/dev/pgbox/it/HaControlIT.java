@@ -15,8 +15,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -24,16 +32,43 @@ import org.junit.jupiter.api.Timeout;
  * 'ha status' reads the leader lease from etcd and names an etcd outage, 'app url --ha' gives URLs
  * that psql and pgjdbc follow to the writable leader, and 'ha switchover' / 'ha failover' refuse
  * what cannot work with a clear message and the documented exit code.
+ *
+ * <p>One cluster for the class, in the order a cluster grows: member a alone (status, URLs, refusals),
+ * then b joins (switchover, failover), then a's etcd member is killed (status names the outage).
  */
 @Timeout(900)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HaControlIT {
     private static final String FIRST = "127.0.0.2";
     private static final String SECOND = "127.0.0.3";
+    private static final String CLUSTER = "ctl";
     private static final ObjectMapper JSON = new ObjectMapper();
     private final List<PgboxProject> projects = new ArrayList<>();
     private final List<Long> pids = new ArrayList<>();
+    /** The first member: started with app 'shop'; the first case makes it the cluster's first member. */
+    private PgboxProject a;
+    private boolean failed;
+    private boolean testPassed;
+
+    @BeforeAll
+    void firstMember() throws Exception {
+        a = member("hactl-a", FIRST);
+        a.ok("app", "create", "shop");
+    }
+
+    @BeforeEach
+    void onlyAfterAGoodCase() {
+        testPassed = false;
+        Assumptions.assumeFalse(failed, "an earlier case failed: the shared cluster may not be as the next one expects");
+    }
 
     @AfterEach
+    void noteFailure() {
+        failed |= !testPassed;
+    }
+
+    @AfterAll
     void cleanUp() {
         for (int i = projects.size() - 1; i >= 0; i--) {
             PgboxProject p = projects.get(i);
@@ -63,22 +98,21 @@ class HaControlIT {
     }
 
     @Test
+    @Order(1)
     void oneMemberStatusUrlsAndRefusals() throws Exception {
-        PgboxProject a = member("hactl", FIRST);
-        a.ok("app", "create", "shop");
         // not an HA member yet: a clear configuration error (exit 3)
-        PgboxProject.Run plain = a.pgbox("app", "url", "shop", "--ha");
+        PgboxProject.Run plain = a.pgboxInProcess("app", "url", "shop", "--ha");
         assertThat(plain.exitCode()).as(plain.all()).isEqualTo(3);
         assertThat(plain.stderr()).contains("not one", "ha init");
-        assertThat(a.pgbox("ha", "switchover").exitCode()).isEqualTo(3);
+        assertThat(a.pgboxInProcess("ha", "switchover").exitCode()).isEqualTo(3);
 
-        a.ok("ha", "init", "--cluster", "ctl", "--member", "a");
+        a.ok("ha", "init", "--cluster", CLUSTER, "--member", "a");
         pids.addAll(pidsOf(a));
 
         // status: the member, and the leader lease read from etcd
         PgboxProject.Run status = a.ok("ha", "status", "--json");
         JsonNode j = JSON.readTree(status.stdout());
-        assertThat(j.path("cluster").asText()).isEqualTo("ctl");
+        assertThat(j.path("cluster").asText()).isEqualTo(CLUSTER);
         assertThat(j.path("etcd").get(0).path("healthy").asBoolean()).isTrue();
         assertThat(j.path("members").get(0).path("name").asText()).isEqualTo("a");
         assertThat(j.path("members").get(0).path("role").asText()).isEqualTo("leader");
@@ -112,19 +146,24 @@ class HaControlIT {
         // no standby: prefer-standby falls back to the primary
         assertThat(psql(readOnly, password, "SELECT pg_is_in_recovery()")).isEqualTo("f");
 
-        // switchover and failover refuse what cannot work, before asking Patroni
-        PgboxProject.Run sw = a.pgbox("ha", "switchover");
+        // switchover and failover refuse what cannot work, before asking Patroni (refusals: pgbox's code run in this JVM)
+        PgboxProject.Run sw = a.pgboxInProcess("ha", "switchover");
         assertThat(sw.exitCode()).as(sw.all()).isEqualTo(4);
         assertThat(sw.stderr()).contains("no healthy member to take over", "only one member ('a')");
-        PgboxProject.Run self = a.pgbox("ha", "failover", "--to", "a", "--yes");
+        PgboxProject.Run self = a.pgboxInProcess("ha", "failover", "--to", "a", "--yes");
         assertThat(self.exitCode()).as(self.all()).isEqualTo(2);
         assertThat(self.stderr()).contains("'a' is already the leader");
-        PgboxProject.Run unknown = a.pgbox("ha", "failover", "--to", "nobody", "--yes");
+        PgboxProject.Run unknown = a.pgboxInProcess("ha", "failover", "--to", "nobody", "--yes");
         assertThat(unknown.exitCode()).as(unknown.all()).isEqualTo(2);
         assertThat(unknown.stderr()).contains("unknown member 'nobody'", "has the members a");
         assertThat(leader(a)).isEqualTo("a");
+        testPassed = true;
+    }
 
-        // etcd killed: status says what that means and exits non-zero
+    /** etcd killed (a's own member, the only endpoint a asks): status says what that means and exits non-zero. */
+    @Test
+    @Order(3)
+    void etcdDownStatusSaysWhatThatMeans() throws Exception {
         long etcd = Long.parseLong(Files.readString(a.dir().resolve(".pgbox/run/etcd.pid")).strip());
         ProcessHandle etcdProcess = ProcessHandle.of(etcd).orElseThrow();
         etcdProcess.destroyForcibly();
@@ -136,6 +175,7 @@ class HaControlIT {
         assertThat(dj.path("etcd").get(0).path("healthy").asBoolean()).isFalse();
         assertThat(dj.path("etcd_problem").asText()).startsWith("etcd is unreachable");
         assertThat(dj.has("leader_lease_seconds")).isFalse();
+        testPassed = true;
     }
 
     /**
@@ -144,14 +184,11 @@ class HaControlIT {
      * writable leader and every row written before is there.
      */
     @Test
+    @Order(2)
     void twoMembersSwitchOverAndFailOverKeepingTheRows() throws Exception {
-        PgboxProject a = member("hactl-a", FIRST);
-        a.ok("app", "create", "shop");
-        a.ok("ha", "init", "--cluster", "duo", "--member", "a");
-        pids.addAll(pidsOf(a));
         String etcd = "http://" + FIRST + ":" + a.settings().get(dev.pgbox.config.Setting.ETCD_CLIENT_PORT);
         PgboxProject b = project("hactl-b", SECOND);
-        b.ok("ha", "join", "--cluster", "duo", "--etcd", etcd, "--member", "b", "--secrets-from",
+        b.ok("ha", "join", "--cluster", CLUSTER, "--etcd", etcd, "--member", "b", "--secrets-from",
                 a.dir().resolve(".env.secrets").toString());
         pids.addAll(pidsOf(b));
         awaitTwoStreaming(a, "a");
@@ -205,6 +242,7 @@ class HaControlIT {
         JsonNode st = JSON.readTree(a.ok("ha", "status", "--json").stdout());
         assertThat(st.path("members")).hasSize(2);
         assertThat(st.path("lease_holder").asText()).isEqualTo("a");
+        testPassed = true;
     }
 
     /** Patroni's PATCH /config on {@code p}'s member (the REST API's credentials from its .env.secrets). */

@@ -117,7 +117,9 @@ sort_stock=$(echo "${SORT[stock]}" | median); sort_pgbox=$(echo "${SORT[pgbox]}"
 # ---- every ratio last, in one block (> 1: pgbox is faster); a workload below 0.97x loses to stock
 r_load=$(ratio "$load_stock" "$load_pgbox"); r_tps=$(ratio "$tps_pgbox" "$tps_stock")
 r_hnsw=$(ratio "$hnsw_stock" "$hnsw_pgbox"); r_sort=$(ratio "$sort_stock" "$sort_pgbox")
-verdict() { awk -v r="$1" -v g="$2" 'BEGIN { if (r == "n/a") print "n/a"; else if (r + 0 < 0.97) print "LOSES to stock"; else if (r + 0 >= g) print "ok"; else print "below goal" }'; }
+# the bulk load's goal (0.8x: pgbox archives its WAL, stock does not) sits below the 0.97x line, so both show
+verdict() { awk -v r="$1" -v g="$2" 'BEGIN { if (r == "n/a") print "n/a"; else if (r + 0 >= g && r + 0 >= 0.97) print "ok";
+  else if (r + 0 >= g) print "goal met, below 0.97x"; else if (r + 0 < 0.97) print "LOSES to stock"; else print "below goal" }'; }
 echo
 echo "results: medians of $REPEAT rounds (HNSW: $HNSW_REPEAT), interleaved stock/pgbox; ratio > 1 = pgbox faster"
 printf '%-44s %14s %14s %7s %8s  %s\n' workload stock pgbox ratio goal verdict

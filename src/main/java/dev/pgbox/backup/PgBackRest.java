@@ -49,6 +49,7 @@ public final class PgBackRest {
         }
         OwnedFiles.directory(layout.logDir().resolve("pgbackrest"), layout.osUser(), "rwxr-x---");
         OwnedFiles.directory(layout.runDir().resolve("pgbackrest"), layout.osUser(), "rwxr-x---");
+        OwnedFiles.directory(PgBackRestConf.spool(layout), layout.osUser(), "rwxr-x---");
         String text = PgBackRestConf.render(settings, layout);
         if (OwnedFiles.read(layout.pgbackrestConf()).equals(text)) {
             return false;

@@ -126,18 +126,18 @@ class JobsIT {
         assertThat(project.ok("jobs", "remove", "--app", "shop", "tmp").stdout()).contains("removed job shop:tmp");
         assertThat(job(json("jobs", "list", "--app", "shop", "--json"), "shop:tmp")).isNull();
 
-        PgboxProject.Run bad = project.pgbox("jobs", "add", "--app", "shop", "bad", "* * * * *", "SELECT 1;\nDELET FROM seen");
+        PgboxProject.Run bad = project.pgboxInProcess("jobs", "add", "--app", "shop", "bad", "* * * * *", "SELECT 1;\nDELET FROM seen");
         assertThat(bad.exitCode()).isEqualTo(8);
         assertThat(bad.stderr()).contains("line 2, column 1");
-        PgboxProject.Run sched = project.pgbox("jobs", "add", "--app", "shop", "bad", "5 seconds", "SELECT 1");
+        PgboxProject.Run sched = project.pgboxInProcess("jobs", "add", "--app", "shop", "bad", "5 seconds", "SELECT 1");
         assertThat(sched.exitCode()).isEqualTo(2);
         assertThat(sched.stderr()).contains("invalid schedule");
-        assertThat(project.pgbox("jobs", "add", "--app", "shop", "Bad Name", "* * * * *", "SELECT 1").exitCode()).isEqualTo(2);
-        assertThat(project.pgbox("jobs", "add", "--app", "nosuch", "x", "* * * * *", "SELECT 1").exitCode()).isEqualTo(3);
+        assertThat(project.pgboxInProcess("jobs", "add", "--app", "shop", "Bad Name", "* * * * *", "SELECT 1").exitCode()).isEqualTo(2);
+        assertThat(project.pgboxInProcess("jobs", "add", "--app", "nosuch", "x", "* * * * *", "SELECT 1").exitCode()).isEqualTo(3);
         assertThat(job(json("jobs", "list", "--json"), "shop:bad")).isNull();
 
         // pgbox's own job: refused without --force, which says it comes back
-        PgboxProject.Run refused = project.pgbox("jobs", "remove", "--app", "shop", "pgbox:shop:partman-maintenance");
+        PgboxProject.Run refused = project.pgboxInProcess("jobs", "remove", "--app", "shop", "pgbox:shop:partman-maintenance");
         assertThat(refused.exitCode()).isEqualTo(2);
         assertThat(refused.stderr()).contains("--force");
         assertThat(project.ok("jobs", "remove", "--app", "shop", "--force", "pgbox:shop:partman-maintenance").stdout())

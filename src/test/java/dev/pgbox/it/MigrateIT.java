@@ -78,7 +78,7 @@ class MigrateIT {
         assertThat(paths.get(0)).matches(".*/migrations/other/\\d{14}_add_avatar\\.up\\.sql");
         assertThat(paths.get(1)).matches(".*/migrations/other/\\d{14}_add_avatar\\.down\\.sql");
         assertThat(Files.readString(Path.of(paths.get(0)))).contains("lock_timeout").contains("CONCURRENTLY").contains("other_owner");
-        assertThat(project.pgbox("migrate", "new", "Bad-Name", "x").exitCode()).isEqualTo(2);
+        assertThat(project.pgboxInProcess("migrate", "new", "Bad-Name", "x").exitCode()).isEqualTo(2);
     }
 
     @Test
@@ -141,10 +141,10 @@ class MigrateIT {
         write("linted", "20260101000002_rename.up.sql", "ALTER TABLE t RENAME COLUMN id TO ident;\n");
         write("linted", "20260101000002_rename.down.sql", "ALTER TABLE t RENAME COLUMN ident TO id;\n");
 
-        PgboxProject.Run refused = project.pgbox("migrate", "up", "linted");
+        PgboxProject.Run refused = project.pgboxInProcess("migrate", "up", "linted");
         assertThat(refused.exitCode()).as(refused.all()).isEqualTo(11);
         assertThat(refused.stderr()).contains("renaming-column at migrations/linted/20260101000002_rename.up.sql:1:1").contains("--accept-risk");
-        JsonNode lint = JSON.readTree(project.pgbox("migrate", "up", "linted", "--json").stdout());
+        JsonNode lint = JSON.readTree(project.pgboxInProcess("migrate", "up", "linted", "--json").stdout());
         assertThat(lint.path("findings").get(0).path("rule").asText()).isEqualTo("renaming-column");
         assertThat(one("linted", "SELECT string_agg(column_name::text, ',') FROM information_schema.columns WHERE table_name = 't'")).isEqualTo("id");
 
@@ -160,32 +160,32 @@ class MigrateIT {
         assertThat(project.ok("migrate", "status", "drift").stdout()).contains("1 applied, 0 pending, 0 drifted");
 
         Files.writeString(up, "CREATE TABLE t (id bigint);\n");
-        PgboxProject.Run drifted = project.pgbox("migrate", "status", "drift", "--json");
+        PgboxProject.Run drifted = project.pgboxInProcess("migrate", "status", "drift", "--json");
         assertThat(drifted.exitCode()).isEqualTo(11);
         JsonNode s = JSON.readTree(drifted.stdout());
         assertThat(s.path("drifted").asInt()).isEqualTo(1);
         assertThat(s.path("migrations").get(0).path("state").asText()).isEqualTo("drifted");
         write("drift", "20260101000002_u.up.sql", "CREATE TABLE u (id int);\n");
-        PgboxProject.Run refused = project.pgbox("migrate", "up", "drift");
+        PgboxProject.Run refused = project.pgboxInProcess("migrate", "up", "drift");
         assertThat(refused.exitCode()).as(refused.all()).isEqualTo(11);
         assertThat(refused.stderr()).contains("20260101000001_t (drifted)");
         assertThat(one("drift", "SELECT to_regclass('u') IS NULL")).isEqualTo("t");
-        PgboxProject.Run noDown = project.pgbox("migrate", "down", "drift");
+        PgboxProject.Run noDown = project.pgboxInProcess("migrate", "down", "drift");
         assertThat(noDown.exitCode()).as(noDown.all()).isEqualTo(11);
         assertThat(noDown.stderr()).contains("changed since it was applied");
 
         Files.delete(up);
-        PgboxProject.Run missing = project.pgbox("migrate", "status", "drift");
+        PgboxProject.Run missing = project.pgboxInProcess("migrate", "status", "drift");
         assertThat(missing.exitCode()).isEqualTo(11);
         assertThat(missing.stdout()).contains("MISSING 20260101000001_t");
 
         Files.writeString(up, "CREATE TABLE t (id int);\n");
-        assertThat(project.pgbox("migrate", "status", "drift").exitCode()).isZero();
+        assertThat(project.pgboxInProcess("migrate", "status", "drift").exitCode()).isZero();
 
         // down needs the down file; without it nothing is reverted
         Path down = project.dir().resolve("migrations/drift/20260101000001_t.down.sql");
         Files.delete(down);
-        PgboxProject.Run noFile = project.pgbox("migrate", "down", "drift");
+        PgboxProject.Run noFile = project.pgboxInProcess("migrate", "down", "drift");
         assertThat(noFile.exitCode()).as(noFile.all()).isEqualTo(2);
         assertThat(noFile.stderr()).contains("has no down file").contains("20260101000001_t.down.sql");
         assertThat(one("drift", "SELECT to_regclass('t') IS NOT NULL")).isEqualTo("t");
@@ -233,14 +233,14 @@ class MigrateIT {
 
         // bad SQL: refused with line and column before anything runs
         Files.writeString(bad, "CREATE TABLE half (id int);\n\nCREATE TABLE oops (id int,);\n");
-        PgboxProject.Run syntax = project.pgbox("migrate", "up", "fail");
+        PgboxProject.Run syntax = project.pgboxInProcess("migrate", "up", "fail");
         assertThat(syntax.exitCode()).as(syntax.all()).isEqualTo(8);
         assertThat(syntax.stderr()).contains("20260101000002_broken.up.sql").contains("line 3, column 27");
         assertThat(one("fail", "SELECT to_regclass('half') IS NULL")).isEqualTo("t");
 
         // a CONCURRENTLY statement mixed with ordinary ones is refused with the fix
         Files.writeString(bad, "CREATE TABLE half (id int);\nCREATE INDEX CONCURRENTLY half_id ON half (id);\n");
-        PgboxProject.Run mixed = project.pgbox("migrate", "up", "fail");
+        PgboxProject.Run mixed = project.pgboxInProcess("migrate", "up", "fail");
         assertThat(mixed.exitCode()).as(mixed.all()).isEqualTo(2);
         assertThat(mixed.stderr()).contains("put the CREATE INDEX CONCURRENTLY statement in its own migration");
         assertThat(one("fail", "SELECT to_regclass('half') IS NULL")).isEqualTo("t");

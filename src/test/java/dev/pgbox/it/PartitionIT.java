@@ -117,7 +117,7 @@ class PartitionIT {
         assertThat(q("SELECT string_agg(kind, ',' ORDER BY created_at) FROM events")).isEqualTo("now");
 
         // changing the interval of an existing set is refused
-        PgboxProject.Run other = project.pgbox("partition", "create", "shop", "events", "--interval", "daily");
+        PgboxProject.Run other = project.pgboxInProcess("partition", "create", "shop", "events", "--interval", "daily");
         assertThat(other.exitCode()).isEqualTo(3);
         assertThat(other.stderr()).contains("already partitioned by pg_partman every 1 mon");
     }
@@ -150,21 +150,21 @@ class PartitionIT {
                 + " CREATE TABLE customers (id bigint PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT now());"
                 + " CREATE TABLE invoices (id bigint PRIMARY KEY, customer bigint REFERENCES customers, created_at timestamptz NOT NULL);"
                 + " CREATE TABLE loose (id bigint PRIMARY KEY, created_at timestamptz);");
-        PgboxProject.Run plain = project.pgbox("partition", "create", "shop", "plain");
+        PgboxProject.Run plain = project.pgboxInProcess("partition", "create", "shop", "plain");
         assertThat(plain.exitCode()).isEqualTo(3);
         assertThat(plain.stderr()).contains("public.plain is a plain table", "pgbox partition convert shop public.plain");
-        PgboxProject.Run missing = project.pgbox("partition", "create", "shop", "nosuch");
+        PgboxProject.Run missing = project.pgboxInProcess("partition", "create", "shop", "nosuch");
         assertThat(missing.exitCode()).isEqualTo(3);
         assertThat(missing.stderr()).contains("no table public.nosuch", "PARTITION BY RANGE (created_at)");
-        assertThat(project.pgbox("partition", "create", "shop", "events", "--interval", "fortnightly").exitCode()).isEqualTo(2);
-        assertThat(project.pgbox("partition", "create", "shop", "events", "--retention", "1 day").stderr())
+        assertThat(project.pgboxInProcess("partition", "create", "shop", "events", "--interval", "fortnightly").exitCode()).isEqualTo(2);
+        assertThat(project.pgboxInProcess("partition", "create", "shop", "events", "--retention", "1 day").stderr())
                 .contains("shorter than one partition");
-        assertThat(project.pgbox("partition", "create", "shop", "events; drop table x").exitCode()).isEqualTo(2);
+        assertThat(project.pgboxInProcess("partition", "create", "shop", "events; drop table x").exitCode()).isEqualTo(2);
 
-        PgboxProject.Run referenced = project.pgbox("partition", "convert", "shop", "customers");
+        PgboxProject.Run referenced = project.pgboxInProcess("partition", "convert", "shop", "customers");
         assertThat(referenced.exitCode()).isEqualTo(3);
         assertThat(referenced.stderr()).contains("other tables reference it by foreign key: invoices (invoices_customer_fkey)");
-        PgboxProject.Run nullable = project.pgbox("partition", "convert", "shop", "loose");
+        PgboxProject.Run nullable = project.pgboxInProcess("partition", "convert", "shop", "loose");
         assertThat(nullable.exitCode()).isEqualTo(3);
         assertThat(nullable.stderr()).contains("allows NULL", "NOT VALID");
         assertThat(exists("customers_pgbox_new")).isFalse();
@@ -256,7 +256,7 @@ class PartitionIT {
             assertThat(rs.getLong(1)).isGreaterThan(Long.parseLong(maxId));
         }
         // convert is now refused: the table is partitioned
-        assertThat(project.pgbox("partition", "convert", "shop", "orders").stderr()).contains("already a partitioned table");
+        assertThat(project.pgboxInProcess("partition", "convert", "shop", "orders").stderr()).contains("already a partitioned table");
     }
 
     /** One writer: each transaction changes orders and the plain shadow table alike, so they must end equal. */

@@ -132,12 +132,13 @@ public final class PgBouncerProcess {
      */
     public static boolean stop(Layout l) {
         String unit = SystemdUnits.pgbouncerUnitName(l);
+        OptionalLong ran = running(l);
         if (Supervisor.systemdIsInit() && Files.exists(SystemdUnits.UNIT_DIR.resolve(unit))) {
             Systemctl.disableAndStop(unit, Duration.ofSeconds(60));
         }
         OptionalLong pid = running(l);
         if (pid.isEmpty()) {
-            return false;
+            return ran.isPresent(); // systemd stopped it
         }
         ProcessHandle.of(pid.getAsLong()).ifPresent(h -> {
             h.destroy();

@@ -11,6 +11,9 @@ import dev.pgbox.cluster.Server;
 import dev.pgbox.cluster.Standby;
 import dev.pgbox.config.Setting;
 import dev.pgbox.config.Settings;
+import dev.pgbox.exec.Command;
+import dev.pgbox.exec.ProcessResult;
+import dev.pgbox.exec.ProcessRunner;
 import dev.pgbox.sql.AdminSql;
 import dev.pgbox.tune.MachineProbe;
 import dev.pgbox.tune.RamPlan;
@@ -97,6 +100,59 @@ public final class Pooler {
         } catch (PgboxException e) {
             return List.of("PgBouncer's pools are not up to date: " + e.getMessage() + " (run 'pgbox start')");
         }
+    }
+
+    /**
+     * Before an app's database is dropped: PgBouncer lets go of its idle server connections to it (RECONNECT on
+     * both pools), which would otherwise count as open sessions and block the drop. Clients still connected
+     * through PgBouncer to those pools are refused like open sessions, unless {@code force}.
+     */
+    public static void releaseDatabase(Server server, String database, boolean force) {
+        Layout l = server.layout();
+        if (!enabled(server.settings()) || PgBouncerProcess.running(l).isEmpty()) {
+            return;
+        }
+        List<String> pools = List.of(PoolerAddress.database(database), PoolerAddress.sessionDatabase(database));
+        int port = server.settings().integer(Setting.PGBOUNCER_PORT);
+        int clients = 0;
+        for (List<String> row : console(l, port, "SHOW POOLS")) {
+            if (row.size() > 3 && pools.contains(row.get(0)) && !row.get(1).equals(PoolerAuth.ROLE)) {
+                clients += Integer.parseInt(row.get(2)) + Integer.parseInt(row.get(3));
+            }
+        }
+        if (clients > 0 && !force) {
+            throw new PgboxException(ErrorKind.CONFIG, "cannot drop app '" + database + "': " + clients
+                    + " client(s) are connected through PgBouncer", "dropping would cut off a running application",
+                    "stop the app first, or pass --force to end its sessions");
+        }
+        for (String pool : pools) {
+            console(l, port, "RECONNECT \"" + pool + "\"");
+        }
+        // RECONNECT closes idle server connections at once; give the server a moment to see their backends end
+        AdminSql admin = server.admin();
+        for (int i = 0; i < 40; i++) {
+            String left = admin.value("postgres", "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE datname = $1"
+                    + " AND client_addr IS NULL AND backend_type = 'client backend' AND pid <> pg_catalog.pg_backend_pid()", database);
+            if ("0".equals(left)) {
+                return;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** One command on PgBouncer's admin console (over its Unix socket, as the OS user: peer), its rows. */
+    static List<List<String>> console(Layout l, int port, String command) {
+        Command c = Command.of(l.pg().bin("psql"), "-X", "-q", "-A", "-t", "-F", "\u001f", "-w",
+                        "-h", l.runDir().toString(), "-p", Integer.toString(port), "-U", l.osUser(), "-d", PoolerAddress.CONSOLE,
+                        "-c", command)
+                .runAs(l.osUser()).env("PGCONNECT_TIMEOUT", "5").timeout(java.time.Duration.ofSeconds(20)).build();
+        ProcessResult r = ProcessRunner.runChecked(c, "PgBouncer's console refused '" + command + "'", "see " + PgBouncerFiles.of(l).log());
+        return r.stdout().lines().filter(x -> !x.isEmpty()).map(x -> List.of(x.split("\u001f", -1))).toList();
     }
 
     /** Stops PgBouncer and forgets that it should run; true when one ran. */

@@ -27,11 +27,13 @@ public final class AppRemoval {
 
     /** Fails (CONFIG) unless the app can go now: it exists, is pgbox's, and has no sessions open (or {@code force}). */
     public static void check(Server server, AppName app, boolean force) {
+        dev.pgbox.pool.Pooler.releaseDatabase(server, app.value(), force); // PgBouncer's idle connections are not sessions
         new Apps(server).checkCanDrop(app, force);
     }
 
     public static Dropped drop(Server server, AppName app, boolean force, Progress progress) {
         Apps apps = new Apps(server);
+        dev.pgbox.pool.Pooler.releaseDatabase(server, app.value(), force); // PgBouncer's idle connections are not sessions
         apps.checkCanDrop(app, force);
         String finalDump = null;
         Dumps dumps = new Dumps(server);

@@ -187,6 +187,22 @@ class PoolerIT {
 
     @Test
     @Order(7)
+    void anAppDropWaitsForItsPooledClientsAndThenItsPoolsGo() throws Exception {
+        project.ok("app", "create", "gone");
+        Path ini = project.dir().resolve(".pgbox/pgbouncer/pgbouncer.ini");
+        try (Connection c = pooled("gone", "gone", password("gone"), "verify-full")) {
+            assertThat(one(c, "SELECT current_database()")).isEqualTo("gone");
+            PgboxProject.Run refused = project.pgbox("app", "drop", "gone", "--yes");
+            assertThat(refused.exitCode()).as(refused.all()).isNotZero();
+            assertThat(refused.all()).contains("connected through PgBouncer");
+        }
+        // PgBouncer's idle server connection to the database is no open session: the drop goes through
+        project.ok("app", "drop", "gone", "--yes");
+        assertThat(Files.readString(ini)).doesNotContain("gone");
+    }
+
+    @Test
+    @Order(8)
     void aKilledPgBouncerComesBackByItself() throws Exception {
         long killed = pgbouncerPid();
         ProcessHandle.of(killed).orElseThrow().destroyForcibly(); // SIGKILL
@@ -208,7 +224,7 @@ class PoolerIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void stopLeavesNoPgBouncerProcess() {
         long pid = pgbouncerPid();
         assertThat(pid).isPositive();

@@ -47,15 +47,17 @@ public final class RamPlan {
 
     /**
      * Pool sizes for each of {@code apps} app databases under {@code plan}. Each app gets an even share of the apps'
-     * room ({@link #appRoom}): {@code share = room / apps}; of it the session pool gets a fifth (at least 1), the reserve
+     * room ({@link #appRoom}): {@code share = room / apps} (at least 3); of it the session pool gets a fifth (at least 2: a
+     * listener and a notifier), the reserve
      * a tenth, the transaction pool the rest (at least 1); max_db_connections is their sum, so all apps' pools together
-     * never pass max_connections while {@code room >= 2 x apps}. max_client_conn: PGBOUNCER_MAX_CLIENT_CONN when that
+     * never pass max_connections while {@code room >= 3 x apps}. max_client_conn: PGBOUNCER_MAX_CLIENT_CONN when that
      * setting exists and is set, else {@value BoxReserve#DEFAULT_MAX_CLIENT_CONN}. Explicit PGBOUNCER_DEFAULT_POOL_SIZE,
      * PGBOUNCER_RESERVE_POOL_SIZE, PGBOUNCER_SESSION_POOL_SIZE and PGBOUNCER_MAX_DB_CONNECTIONS win where they exist.
      */
     public static PoolSizing poolSizing(Settings settings, TuningPlan plan, int apps) {
-        int share = Math.max(2, appRoom(plan) / Math.max(1, apps));
-        int session = Math.max(1, share / 5);
+        int share = Math.max(3, appRoom(plan) / Math.max(1, apps));
+        // a listener and a notifier at once: LISTEN/NOTIFY needs two session connections
+        int session = Math.max(2, share / 5);
         int reserve = share / 10;
         int pool = Math.max(1, share - session - reserve);
         pool = explicit(settings, "PGBOUNCER_DEFAULT_POOL_SIZE").orElse(pool);
@@ -69,13 +71,13 @@ public final class RamPlan {
     /**
      * The connection limit a new app's login role gets under {@code plan} with {@code apps} apps (the new one counted):
      * PGBOX_APP_CONNECTION_LIMIT when set explicitly, else its even share of the apps' room, {@code room / apps}, at
-     * least 2 - the same share its PgBouncer pools are cut from, so its pools always fit its own limit.
+     * least 3 - the same share its PgBouncer pools are cut from, so its pools always fit its own limit.
      */
     public static int appConnectionLimit(Settings settings, TuningPlan plan, int apps) {
         if (settings.explicit(Setting.PGBOX_APP_CONNECTION_LIMIT)) {
             return settings.integer(Setting.PGBOX_APP_CONNECTION_LIMIT);
         }
-        return Math.max(2, appRoom(plan) / Math.max(1, apps));
+        return Math.max(3, appRoom(plan) / Math.max(1, apps));
     }
 
     /** The RAM budget of this plan. */

@@ -38,7 +38,7 @@ class SecurityIT {
     @BeforeAll
     static void start() throws Exception {
         scanner = new ArgvScanner();
-        project = PgboxProject.create("security");
+        project = PgboxProject.create("security", "PGBOX_APP_CONNECTION_LIMIT=20"); // explicit: the RAM plan would give 2GB's share
         run("start");
         run("app", "create", "alpha");
         run("app", "create", "beta");

@@ -302,7 +302,7 @@ class PoolIT {
             threads.submit(() -> backendAndTenant(waiter));
             JsonNode shop = null;
             JsonNode status = null;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (System.nanoTime() < deadline) {
                 status = JSON.readTree(project.ok("pool", "status", "--json").stdout());
                 assertThat(status.path("enabled").asBoolean()).isTrue();

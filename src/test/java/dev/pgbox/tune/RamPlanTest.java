@@ -126,7 +126,7 @@ class RamPlanTest {
             for (int apps = 1; apps <= 50; apps++) {
                 RamPlan.PoolSizing p = RamPlan.poolSizing(s, t, apps);
                 assertThat(p.maxDbConnections()).isEqualTo(p.poolSize() + p.reservePoolSize() + p.sessionPoolSize());
-                assertThat(p.poolSize()).isPositive();
+                assertThat(p.poolSize()).isPositive().isLessThanOrEqualTo(RamPlan.poolCap(t));
                 assertThat(p.sessionPoolSize()).as("LISTEN and NOTIFY at once").isGreaterThanOrEqualTo(2);
                 assertThat((long) apps * p.maxDbConnections()).as(apps + " apps").isLessThanOrEqualTo(room);
                 int limit = RamPlan.appConnectionLimit(s, t, apps);

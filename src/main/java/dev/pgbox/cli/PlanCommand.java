@@ -88,8 +88,9 @@ final class PlanCommand extends BaseCommand implements Callable<Integer> {
         out().println();
         out().printf("connections: %s max_connections - 3 superuser - %d pgbox = %d for %d app database(s); a new app's limit: %d%n",
                 plan.value("max_connections"), RamPlan.PGBOX_CONNECTIONS, RamPlan.appRoom(plan), apps, appLimit);
-        out().printf("PgBouncer per app: pool %d + reserve %d + session %d = max_db_connections %d; max_client_conn %d%n",
-                pools.poolSize(), pools.reservePoolSize(), pools.sessionPoolSize(), pools.maxDbConnections(), pools.maxClientConn());
+        out().printf("PgBouncer per app: pool %d + reserve %d + session %d + %d login lookups = max_db_connections %d; max_client_conn %d%n",
+                pools.poolSize(), pools.reservePoolSize(), pools.sessionPoolSize(), 2 * RamPlan.LOOKUP_CONNECTIONS, pools.maxDbConnections(),
+                pools.maxClientConn());
         for (String w : budget.warnings()) {
             out().println("WARNING: " + w);
         }

@@ -59,10 +59,12 @@ public final class PgBouncerConfig {
         int poolSize = s.isSet(Setting.PGBOUNCER_DEFAULT_POOL_SIZE) ? s.integer(Setting.PGBOUNCER_DEFAULT_POOL_SIZE) : sizing.poolSize();
         int reserve = s.isSet(Setting.PGBOUNCER_RESERVE_POOL_SIZE) ? s.integer(Setting.PGBOUNCER_RESERVE_POOL_SIZE) : sizing.reservePoolSize();
         int maxClients = s.isSet(Setting.PGBOUNCER_MAX_CLIENT_CONN) ? s.integer(Setting.PGBOUNCER_MAX_CLIENT_CONN) : sizing.maxClientConn();
-        // the plan's maxDbConnections covers both pools of a database; PgBouncer caps each [databases] entry on its
-        // own, so the session pool gets its planned size and the transaction pool what the plan leaves it
+        // PgBouncer caps each [databases] entry on its own; each gets its pools plus a login lookup connection
+        // (auth_query as pgbox_pooler counts against the entry's max_db_connections: without it a client's login
+        // waits while every pool connection is busy)
         int sessionPool = sizing.sessionPoolSize();
-        int transactionMax = Math.max(1, sizing.maxDbConnections() - sessionPool);
+        int transactionMax = poolSize + reserve + RamPlan.LOOKUP_CONNECTIONS;
+        int sessionMax = sessionPool + RamPlan.LOOKUP_CONNECTIONS;
         String server = "host=" + value(l.runDir().toString()) + " port=" + s.get(Setting.POSTGRES_PORT);
         StringBuilder b = new StringBuilder();
         b.append("; Written by pgbox for the project ").append(line(l.projectDir().toString()))
@@ -79,7 +81,7 @@ public final class PgBouncerConfig {
             b.append(PoolerAddress.sessionDatabase(db)).append(" = ").append(server).append(" dbname=").append(db)
                     .append(" auth_user=").append(PoolerAuth.ROLE).append(" pool_mode=session")
                     .append(" pool_size=").append(sessionPool).append(" reserve_pool=0")
-                    .append(" max_db_connections=").append(sessionPool).append('\n');
+                    .append(" max_db_connections=").append(sessionMax).append('\n');
         }
         b.append("\n[pgbouncer]\n");
         Map<String, String> p = new LinkedHashMap<>();

@@ -47,28 +47,38 @@ public final class RamPlan {
 
     /**
      * Pool sizes for each of {@code apps} app databases under {@code plan}. Each app gets an even share of the apps'
-     * room ({@link #appRoom}): {@code share = room / apps} (at least 3); of it the session pool gets a fifth (at least 2: a
+     * room ({@link #appRoom}): {@code share = room / apps} (at least {@value #MIN_SHARE}); of it the session pool gets a fifth (at least 2: a
      * listener and a notifier), the reserve
-     * a tenth, the transaction pool the rest (at least 1, at most {@link #poolCap}); max_db_connections is their sum, so all apps' pools together
-     * never pass max_connections while {@code room >= 3 x apps}. max_client_conn: PGBOUNCER_MAX_CLIENT_CONN when that
+     * a tenth, a login lookup connection per pool ({@link #LOOKUP_CONNECTIONS}), the transaction pool the rest (at least 1,
+     * at most {@link #poolCap}); max_db_connections is their sum, so all apps' pools together
+     * never pass max_connections while {@code room >= 5 x apps}. max_client_conn: PGBOUNCER_MAX_CLIENT_CONN when that
      * setting exists and is set, else {@value BoxReserve#DEFAULT_MAX_CLIENT_CONN}. Explicit PGBOUNCER_DEFAULT_POOL_SIZE,
      * PGBOUNCER_RESERVE_POOL_SIZE, PGBOUNCER_SESSION_POOL_SIZE and PGBOUNCER_MAX_DB_CONNECTIONS win where they exist.
      */
     public static PoolSizing poolSizing(Settings settings, TuningPlan plan, int apps) {
-        int share = Math.max(3, appRoom(plan) / Math.max(1, apps));
+        int share = Math.max(MIN_SHARE, appRoom(plan) / Math.max(1, apps));
         // a listener and a notifier at once: LISTEN/NOTIFY needs two session connections
         int session = Math.max(2, share / 5);
         int reserve = share / 10;
         // more server connections than the CPUs can run only queue inside PostgreSQL: the pool's point is fewer
         // (PgBouncer's rule of thumb is 2 x cores + disks; 20 is the floor so a small box still serves bursts)
-        int pool = Math.min(Math.max(1, share - session - reserve), poolCap(plan));
+        int pool = Math.min(Math.max(1, share - session - reserve - 2 * LOOKUP_CONNECTIONS), poolCap(plan));
         pool = explicit(settings, "PGBOUNCER_DEFAULT_POOL_SIZE").orElse(pool);
         reserve = explicit(settings, "PGBOUNCER_RESERVE_POOL_SIZE").orElse(reserve);
         session = explicit(settings, "PGBOUNCER_SESSION_POOL_SIZE").orElse(session);
-        int maxDb = explicit(settings, "PGBOUNCER_MAX_DB_CONNECTIONS").orElse(pool + reserve + session);
+        int maxDb = explicit(settings, "PGBOUNCER_MAX_DB_CONNECTIONS").orElse(pool + reserve + session + 2 * LOOKUP_CONNECTIONS);
         int clients = BoxReserve.of(settings).poolerClients();
         return new PoolSizing(pool, reserve, session, maxDb, clients);
     }
+
+    /**
+     * Server connections each PgBouncer pool entry keeps beyond its pool for PgBouncer's login lookups (auth_query as
+     * pgbox_pooler): they share the entry's max_db_connections, so with every pool connection busy a new client's
+     * login would otherwise wait until a query ends (found by hand: a third client's login queued behind two busy ones).
+     */
+    public static final int LOOKUP_CONNECTIONS = 1;
+    /** Fewest connections an app's share is cut to: a transaction pool of 1, a session pool of 2, a lookup for each. */
+    static final int MIN_SHARE = 5;
 
     /** Most server connections one app's transaction pool opens: 4 per CPU, at least 20. */
     public static int poolCap(TuningPlan plan) {

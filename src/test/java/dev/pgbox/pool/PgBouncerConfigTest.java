@@ -72,7 +72,7 @@ class PgBouncerConfigTest {
         assertThat(lines(ini)).contains(
                 "shop = " + server + " dbname=shop auth_user=pgbox_pooler pool_size=7 reserve_pool=3 max_db_connections=11",
                 "shop-session = " + server + " dbname=shop auth_user=pgbox_pooler pool_mode=session pool_size=4 reserve_pool=0"
-                        + " max_db_connections=4",
+                        + " max_db_connections=5",
                 "max_client_conn = 1234", "default_pool_size = 7", "reserve_pool_size = 3");
         assertThat(PoolerAddress.sessionDatabase("shop")).isEqualTo("shop-session");
     }
@@ -129,8 +129,8 @@ class PgBouncerConfigTest {
     @Test
     void theFileLimitCoversEveryClientAndServerConnection() throws IOException {
         String ini = render("", List.of("app", "shop")).get(PgBouncerFiles.INI);
-        // 1234 clients + (11 + 4) server connections per database + each pool's lookups + spare descriptors
-        assertThat(PgBouncerConfig.fileLimit(ini)).isEqualTo(1234 + 2 * 15 + 2 * (7 + 4) + PgBouncerConfig.SPARE_FILES);
+        // 1234 clients + (11 + 5) server connections per database + each pool's lookups + spare descriptors
+        assertThat(PgBouncerConfig.fileLimit(ini)).isEqualTo(1234 + 2 * 16 + 2 * (7 + 4) + PgBouncerConfig.SPARE_FILES);
         assertThat(PgBouncerConfig.fileLimit(ini)).isGreaterThan(1024);
     }
 

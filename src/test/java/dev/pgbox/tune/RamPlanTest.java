@@ -119,13 +119,14 @@ class RamPlanTest {
     @Test
     void poolsOfAllAppsFitMaxConnectionsFor1To50Apps() {
         for (String ram : new String[] {"2GB", "8GB", "64GB"}) {
-            Settings s = settings("POSTGRES_MEMORY", ram, "POSTGRES_MAX_CONNECTIONS", "160");
+            Settings s = settings("POSTGRES_MEMORY", ram, "POSTGRES_MAX_CONNECTIONS", "300");
             TuningPlan t = plan(s);
             int room = RamPlan.appRoom(t);
-            assertThat(room).isEqualTo(160 - 3 - RamPlan.PGBOX_CONNECTIONS).isGreaterThanOrEqualTo(3 * 50);
+            assertThat(room).isEqualTo(300 - 3 - RamPlan.PGBOX_CONNECTIONS).isGreaterThanOrEqualTo(RamPlan.MIN_SHARE * 50);
             for (int apps = 1; apps <= 50; apps++) {
                 RamPlan.PoolSizing p = RamPlan.poolSizing(s, t, apps);
-                assertThat(p.maxDbConnections()).isEqualTo(p.poolSize() + p.reservePoolSize() + p.sessionPoolSize());
+                assertThat(p.maxDbConnections()).as("the pools and a login lookup connection for each")
+                        .isEqualTo(p.poolSize() + p.reservePoolSize() + p.sessionPoolSize() + 2 * RamPlan.LOOKUP_CONNECTIONS);
                 assertThat(p.poolSize()).isPositive().isLessThanOrEqualTo(RamPlan.poolCap(t));
                 assertThat(p.sessionPoolSize()).as("LISTEN and NOTIFY at once").isGreaterThanOrEqualTo(2);
                 assertThat((long) apps * p.maxDbConnections()).as(apps + " apps").isLessThanOrEqualTo(room);
@@ -138,7 +139,7 @@ class RamPlanTest {
         Settings tuned = settings("POSTGRES_MEMORY", "8GB");
         TuningPlan t = plan(tuned);
         for (int apps = 1; apps <= 50; apps++) {
-            if (RamPlan.appRoom(t) >= 3 * apps) {
+            if (RamPlan.appRoom(t) >= RamPlan.MIN_SHARE * apps) {
                 assertThat((long) apps * RamPlan.poolSizing(tuned, t, apps).maxDbConnections()).isLessThanOrEqualTo(RamPlan.appRoom(t));
             }
         }

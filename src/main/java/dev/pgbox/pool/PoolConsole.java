@@ -59,6 +59,11 @@ public final class PoolConsole {
         return counts;
     }
 
+    /** RECONNECT one pool database: PgBouncer closes its idle server connections now, busy ones when released. */
+    public void reconnect(String poolDatabase) {
+        rows("RECONNECT \"" + poolDatabase + "\"");
+    }
+
     private List<Map<String, String>> rows(String show) {
         try {
             return byName(door.console(at.adminUser(), PoolerAddress.CONSOLE, show + ";"));

@@ -11,9 +11,6 @@ import dev.pgbox.cluster.Server;
 import dev.pgbox.cluster.Standby;
 import dev.pgbox.config.Setting;
 import dev.pgbox.config.Settings;
-import dev.pgbox.exec.Command;
-import dev.pgbox.exec.ProcessResult;
-import dev.pgbox.exec.ProcessRunner;
 import dev.pgbox.sql.AdminSql;
 import dev.pgbox.tune.MachineProbe;
 import dev.pgbox.tune.RamPlan;
@@ -113,20 +110,16 @@ public final class Pooler {
             return;
         }
         List<String> pools = List.of(PoolerAddress.database(database), PoolerAddress.sessionDatabase(database));
-        int port = server.settings().integer(Setting.PGBOUNCER_PORT);
-        int clients = 0;
-        for (List<String> row : console(l, port, "SHOW POOLS")) {
-            if (row.size() > 3 && pools.contains(row.get(0)) && !row.get(1).equals(PoolerAuth.ROLE)) {
-                clients += Integer.parseInt(row.get(2)) + Integer.parseInt(row.get(3));
-            }
-        }
+        PoolConsole console = PoolConsole.of(server.instance(), PoolerAddress.of(server.settings(), l));
+        long clients = console.pools().stream().filter(p -> pools.contains(p.database()) && !PoolerAuth.ROLE.equals(p.user()))
+                .mapToLong(p -> p.clActive() + p.clWaiting()).sum();
         if (clients > 0 && !force) {
             throw new PgboxException(ErrorKind.CONFIG, "cannot drop app '" + database + "': " + clients
                     + " client(s) are connected through PgBouncer", "dropping would cut off a running application",
                     "stop the app first, or pass --force to end its sessions");
         }
         for (String pool : pools) {
-            console(l, port, "RECONNECT \"" + pool + "\"");
+            console.reconnect(pool);
         }
         // RECONNECT closes idle server connections at once; give the server a moment to see their backends end
         AdminSql admin = server.admin();
@@ -143,16 +136,6 @@ public final class Pooler {
                 return;
             }
         }
-    }
-
-    /** One command on PgBouncer's admin console (over its Unix socket, as the OS user: peer), its rows. */
-    static List<List<String>> console(Layout l, int port, String command) {
-        Command c = Command.of(l.pg().bin("psql"), "-X", "-q", "-A", "-t", "-F", "\u001f", "-w",
-                        "-h", l.runDir().toString(), "-p", Integer.toString(port), "-U", l.osUser(), "-d", PoolerAddress.CONSOLE,
-                        "-c", command)
-                .runAs(l.osUser()).env("PGCONNECT_TIMEOUT", "5").timeout(java.time.Duration.ofSeconds(20)).build();
-        ProcessResult r = ProcessRunner.runChecked(c, "PgBouncer's console refused '" + command + "'", "see " + PgBouncerFiles.of(l).log());
-        return r.stdout().lines().filter(x -> !x.isEmpty()).map(x -> List.of(x.split("\u001f", -1))).toList();
     }
 
     /** Stops PgBouncer and forgets that it should run; true when one ran. */

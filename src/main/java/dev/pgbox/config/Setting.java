@@ -127,6 +127,9 @@ public enum Setting {
             "Workers per index build. Auto: half the CPUs, at least 2 like stock (1 on 1 CPU), at most 4."),
     POSTGRES_PARALLEL_TUPLE_COST(Type.DECIMAL, "", "", Apply.RELOAD, "parallel_tuple_cost",
             "Planner cost of a row passed from a parallel worker. Auto: 0.05 with 2+ CPUs (stock 0.1), so a large sort is split among the workers."),
+    POSTGRES_WAL_COMPRESSION(Type.CHOICE, "", "", Apply.RELOAD, "wal_compression",
+            "Compression of full-page images in the WAL: lz4, zstd, pglz or off. Auto: lz4 (stock off): about a fifth of the WAL "
+                    + "to write, archive and stream after each checkpoint, for little CPU.", "lz4", "zstd", "pglz", "on", "off"),
 
     // ---- backups (pgBackRest for physical backups and WAL archiving, pg_dump for logical ones)
     BACKUP_ARCHIVE(Type.CHOICE, "on", "", Apply.RESTART, null,

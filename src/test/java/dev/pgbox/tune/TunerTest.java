@@ -47,7 +47,8 @@ class TunerTest {
                 Map.entry("max_worker_processes", "12"),
                 Map.entry("max_parallel_workers_per_gather", "2"),
                 Map.entry("max_parallel_maintenance_workers", "2"),
-                Map.entry("parallel_tuple_cost", "0.05")));
+                Map.entry("parallel_tuple_cost", "0.05"),
+                Map.entry("wal_compression", "lz4")));
         assertThat(p.get("shared_buffers").orElseThrow().restart()).isTrue();
         assertThat(p.get("work_mem").orElseThrow().restart()).isFalse();
         assertThat(p.get("max_wal_size").orElseThrow().reason()).contains("10% of the");
@@ -80,7 +81,8 @@ class TunerTest {
                 Map.entry("max_worker_processes", "12"),
                 Map.entry("max_parallel_workers_per_gather", "1"),
                 Map.entry("max_parallel_maintenance_workers", "1"),
-                Map.entry("parallel_tuple_cost", "0.1")));
+                Map.entry("parallel_tuple_cost", "0.1"),
+                Map.entry("wal_compression", "lz4")));
     }
 
     @Test
@@ -110,7 +112,8 @@ class TunerTest {
                 Map.entry("max_worker_processes", "20"),
                 Map.entry("max_parallel_workers_per_gather", "8"),
                 Map.entry("max_parallel_maintenance_workers", "4"),
-                Map.entry("parallel_tuple_cost", "0.05")));
+                Map.entry("parallel_tuple_cost", "0.05"),
+                Map.entry("wal_compression", "lz4")));
     }
 
     @Test

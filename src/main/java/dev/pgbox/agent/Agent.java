@@ -37,6 +37,8 @@ public final class Agent {
     private final Server server;
     private final PrintStream log;
     private volatile boolean stopping;
+    /** How often the logs of pgbox's own programs are checked against {@link LogTrim#LIMIT_BYTES}. */
+    static final Duration TRIM_EVERY = Duration.ofMinutes(5);
     /** An HA replica member: every scheduled backup runs on the leader (it moves with failovers). */
     static final String ON_REPLICA_MEMBER = "skipped: this member is an HA replica; scheduled dumps run on the leader";
     /** A replica has no pgBackRest stanza of its own: physical backups and their drills run on the primary. */
@@ -126,8 +128,14 @@ public final class Agent {
         Job leading = leaderJob();
         boolean readyAsLeader = false;
         long nextTry = System.nanoTime();
+        LogTrim logTrim = new LogTrim(server.layout().logDir(), LogTrim.LIMIT_BYTES, this::say);
+        long nextTrim = System.nanoTime();
         while (!stopping && stillMine(pidFile, me)) {
             now = ZonedDateTime.now();
+            if (System.nanoTime() - nextTrim >= 0) {
+                logTrim.run();
+                nextTrim = System.nanoTime() + TRIM_EVERY.toNanos();
+            }
             if (leading != null) {
                 // an HA member that became the leader (a failover, a switchover) takes over the backups: its own
                 // stanza and a first full backup, once per term as leader (Patroni keeps standby.signal on replicas)

@@ -18,8 +18,9 @@ class PooledUrlsTest {
     @Test
     void theTransactionPoolTurnsOffServerSidePreparedStatementsInJdbcOnly() {
         assertThat(shop(false).jdbc()).isEqualTo(
-                "jdbc:postgresql://127.0.0.1:6432/shop?user=shop&sslmode=verify-full&sslrootcert=/srv/p/.pgbox/run/server.crt&prepareThreshold=0");
-        assertThat(shop(false).jdbc("pw")).endsWith("&password=pw&prepareThreshold=0");
+                "jdbc:postgresql://127.0.0.1:6432/shop?user=shop&sslmode=verify-full&sslrootcert=/srv/p/.pgbox/run/server.crt&prepareThreshold=0"
+                        + "&assumeMinServerVersion=9.0");
+        assertThat(shop(false).jdbc("pw")).endsWith("&password=pw&prepareThreshold=0&assumeMinServerVersion=9.0");
         assertThat(shop(false).libpq()).isEqualTo(
                 "postgresql://shop@127.0.0.1:6432/shop?sslmode=verify-full&sslrootcert=/srv/p/.pgbox/run/server.crt");
     }
@@ -27,6 +28,6 @@ class PooledUrlsTest {
     @Test
     void theSessionPoolIsItsOwnDatabaseAndKeepsPreparedStatements() {
         assertThat(shop(true).libpq()).contains("@127.0.0.1:6432/" + PoolerAddress.sessionDatabase("shop") + "?sslmode=verify-full");
-        assertThat(shop(true).jdbc()).doesNotContain("prepareThreshold");
+        assertThat(shop(true).jdbc()).doesNotContain("prepareThreshold").doesNotContain("assumeMinServerVersion");
     }
 }

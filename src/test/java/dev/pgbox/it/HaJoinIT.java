@@ -113,9 +113,10 @@ class HaJoinIT {
         assertThat(Files.readString(b.dir().resolve(".pgbox/patroni/patroni.yml"))).contains("verify-ca", "cluster.crt")
                 .doesNotContain("sslmode: 'require'").doesNotContain("sslmode: require");
 
-        JsonNode status = awaitMembers(b, "leader:running", "sync_standby:streaming");
+        awaitMembers(b, "leader:running", "sync_standby:streaming");
+        // etcd grew from one member to two: both report healthy once the new member has caught up with raft
+        JsonNode status = awaitEtcdHealthy(b, 2);
         assertThat(status.path("etcd")).hasSize(2);
-        assertThat(status.path("etcd").get(0).path("healthy").asBoolean()).isTrue();
         // the leader's row is on the joiner, and what the leader writes now streams to it
         a.ok("db", "query", "INSERT INTO kept VALUES (2)");
         assertThat(awaitQuery(b, "SELECT count(*) AS n FROM kept", "2")).isTrue();
@@ -205,6 +206,23 @@ class HaJoinIT {
             Thread.sleep(500);
         }
         throw new AssertionError("members never became " + List.of(roleStates) + "; last status: " + last);
+    }
+
+    private static JsonNode awaitEtcdHealthy(PgboxProject p, int members) throws Exception {
+        JsonNode last = null;
+        for (int i = 0; i < 60; i++) {
+            PgboxProject.Run r = p.pgbox("ha", "status", "--json");
+            if (r.exitCode() == 0) {
+                last = JSON.readTree(r.stdout());
+                List<Boolean> healthy = new ArrayList<>();
+                last.path("etcd").forEach(e -> healthy.add(e.path("healthy").asBoolean()));
+                if (healthy.size() == members && !healthy.contains(false)) {
+                    return last;
+                }
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("etcd never had " + members + " healthy members; last status: " + last);
     }
 
     private static boolean awaitQuery(PgboxProject p, String sql, String expected) throws Exception {

@@ -70,12 +70,31 @@ final class AppSql {
     }
 
     /** Per-role limits of the login role; runs in database postgres. */
-    static String limits(AppName app, Apps.Limits l) {
+    static String limits(AppName app, Apps.Limits l, String marker) {
         String login = ident(app.loginRole());
-        return "ALTER ROLE " + login + " CONNECTION LIMIT " + l.connectionLimit() + ";\n"
-                + "ALTER ROLE " + login + " SET statement_timeout = " + literal(l.statementTimeout()) + ";\n"
-                + "ALTER ROLE " + login + " SET idle_in_transaction_session_timeout = " + literal(l.idleInTransactionTimeout()) + ";\n";
+        StringBuilder sb = new StringBuilder();
+        if (l.connectionLimit() != null) {
+            sb.append("ALTER ROLE ").append(login).append(" CONNECTION LIMIT ").append(l.connectionLimit()).append(";\n");
+        }
+        if (l.statementTimeout() != null) {
+            sb.append("ALTER ROLE ").append(login).append(" SET statement_timeout = ").append(literal(l.statementTimeout())).append(";\n");
+        }
+        if (l.idleInTransactionTimeout() != null) {
+            sb.append("ALTER ROLE ").append(login).append(" SET idle_in_transaction_session_timeout = ")
+                    .append(literal(l.idleInTransactionTimeout())).append(";\n");
+        }
+        if (marker != null) {
+            sb.append("COMMENT ON ROLE ").append(login).append(" IS ").append(literal(marker)).append(";\n");
+        }
+        return sb.toString();
     }
+
+    /** Login roles of pgbox apps whose connection limit follows the plan ($1: the marker comment): name, rolconnlimit. */
+    static final String PLANNED_LIMITS = """
+            SELECT r.rolname, r.rolconnlimit FROM pg_roles r JOIN pg_database d ON d.datname = r.rolname
+            WHERE shobj_description(d.oid, 'pg_database') = 'pgbox app' AND shobj_description(r.oid, 'pg_authid') = $1
+            ORDER BY r.rolname
+            """;
 
     /** Ends sessions (with force), drops the database and the three roles; runs in database postgres. */
     static String drop(AppName app, boolean force) {

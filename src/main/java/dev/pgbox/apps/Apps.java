@@ -37,14 +37,25 @@ public final class Apps {
     }
 
     /**
-     * Per-role limits.
+     * Per-role limits; a null field is left as it is on an existing app (a new app takes the default or the plan's value).
      *
      * @param statementTimeout e.g. "30s"; "0" for none
      * @param idleInTransactionTimeout e.g. "60s"; "0" for none
      * @param connectionLimit at most this many sessions of the login role; -1 for none
      */
-    public record Limits(String statementTimeout, String idleInTransactionTimeout, int connectionLimit) {
+    public record Limits(String statementTimeout, String idleInTransactionTimeout, Integer connectionLimit) {
+        /** These limits, with every field this one leaves out taken from {@code base}. */
+        Limits over(Limits base) {
+            return new Limits(statementTimeout != null ? statementTimeout : base.statementTimeout,
+                    idleInTransactionTimeout != null ? idleInTransactionTimeout : base.idleInTransactionTimeout,
+                    connectionLimit != null ? connectionLimit : base.connectionLimit);
+        }
     }
+
+    /** The comment on an app's login role whose connection limit follows the RAM plan (re-shared as apps come and go). */
+    static final String PLANNED_LIMIT = "pgbox app login; connection limit follows the RAM plan";
+    /** The comment on an app's login role whose connection limit was given with --connection-limit (pgbox leaves it alone). */
+    static final String OWN_LIMIT = "pgbox app login; connection limit set by hand";
 
     /**
      * One row of 'pgbox app list' (its --json names: name, size_bytes, connections, connection_limit,
@@ -91,9 +102,12 @@ public final class Apps {
                     + app.ownerRole() + ", " + app.readonlyRole());
             sql.run("postgres", AppSql.rolesAndDatabase(app, existed && !generated ? null : Scram.verifier(password)));
             sql.run(app.value(), AppSql.insideDatabase(app));
-            Limits apply = limits != null ? limits : existed ? null : planned(defaults);
+            // a new app takes every limit not given from the defaults and its connection limit from the plan;
+            // an existing app changes only the limits given
+            Limits apply = existed ? limits : (limits != null ? limits : new Limits(null, null, null)).over(planned(defaults));
             if (apply != null) {
-                sql.run("postgres", AppSql.limits(app, apply));
+                String marker = limits != null && limits.connectionLimit() != null ? OWN_LIMIT : existed ? null : PLANNED_LIMIT;
+                sql.run("postgres", AppSql.limits(app, apply, marker));
             }
         } catch (PgboxException e) {
             if (!existed) {
@@ -105,15 +119,38 @@ public final class Apps {
             throw e;
         }
         AgentSecrets.put(server.layout(), app.passwordVariable(), password); // the agent's API connects as the app
+        if (!existed) {
+            reshareConnectionLimits(progress);
+        }
         dev.pgbox.pool.Pooler.appsChanged(server, progress).forEach(progress::step); // its pools in PgBouncer, at once
         return new Created(app, existed, generated);
+    }
+
+    /**
+     * Gives every app whose connection limit follows the plan its share of the plan's room for the apps there are now
+     * (called after an app is created or dropped), so that the apps together never hold more than the room. Apps with a
+     * limit set by hand, and apps made before pgbox marked planned limits, are left alone. Returns how many changed.
+     */
+    public int reshareConnectionLimits(Progress progress) {
+        int share = dev.pgbox.tune.RamPlan.appConnectionLimit(server.settings(), server.plan(), allDatabases().size());
+        int changed = 0;
+        for (List<String> r : sql.rows("postgres", AppSql.PLANNED_LIMITS, PLANNED_LIMIT)) {
+            if (Integer.parseInt(r.get(1)) != share) {
+                sql.run("postgres", "ALTER ROLE " + ident(r.get(0)) + " CONNECTION LIMIT " + share + ";");
+                changed++;
+            }
+        }
+        if (changed > 0) {
+            progress.step("connection limit of " + changed + " app(s) following the RAM plan is now " + share + " each");
+        }
+        return changed;
     }
 
     /** A new app's defaults with the connection limit of the RAM plan, unless PGBOX_APP_CONNECTION_LIMIT is set by hand. */
     private Limits planned(Limits defaults) {
         Settings s = server.settings();
         dev.pgbox.config.Setting limitSetting = dev.pgbox.config.Setting.PGBOX_APP_CONNECTION_LIMIT;
-        if (s.explicit(limitSetting) || defaults.connectionLimit() != s.integer(limitSetting)) {
+        if (s.explicit(limitSetting) || defaults.connectionLimit() == null || defaults.connectionLimit() != s.integer(limitSetting)) {
             return defaults;
         }
         int limit = dev.pgbox.tune.RamPlan.appConnectionLimit(s, server.plan(), allDatabases().size()); // the new app is listed already

@@ -57,12 +57,8 @@ final class AppCommand extends BaseCommand implements Runnable {
             Integer connections = connectionLimit != null ? Apps.connectionLimit("--connection-limit", connectionLimit) : null;
             Settings s = settings();
             Apps.Limits defaults = Apps.defaults(s);
-            Apps.Limits limits = null;
-            if (statement != null || idle != null || connections != null) {
-                limits = new Apps.Limits(statement != null ? statement : defaults.statementTimeout(),
-                        idle != null ? idle : defaults.idleInTransactionTimeout(),
-                        connections != null ? connections : defaults.connectionLimit());
-            }
+            // only the limits given change on an existing app; a new app takes the rest from the defaults and the plan
+            Apps.Limits limits = statement != null || idle != null || connections != null ? new Apps.Limits(statement, idle, connections) : null;
             Console console = console();
             Apps.Created c = new Apps(Server.open(s)).create(app, limits, defaults, console);
             dev.pgbox.jobs.DefaultJobs.sync(Server.open(s), app, console); // a re-checked app with tables gets their jobs at once

@@ -48,7 +48,7 @@ public enum Setting {
     PGBOX_APP_IDLE_TIMEOUT(Type.DURATION, "60s", "", Apply.START, null,
             "Default idle_in_transaction_session_timeout of a new app's login role."),
     PGBOX_APP_CONNECTION_LIMIT(Type.INT, "20", "connections", Apply.START, null,
-            "Default connection limit of a new app's login role."),
+            "Connection limit of every app's login role when set; unset, each app gets its share of the RAM plan's room (pgbox plan)."),
 
     // ---- connection and roles (nSelf names)
     POSTGRES_HOST(Type.HOST, "127.0.0.1", "", Apply.RESTART, "listen_addresses",

@@ -86,8 +86,33 @@ class PlanIT {
         int room = p.path("app_room").asInt();
         assertThat(limit).isEqualTo(room / (p.path("apps").asInt() + 1));
         project.ok("app", "create", "shop");
-        assertThat(project.admin().value("postgres", "SELECT rolconnlimit FROM pg_roles WHERE rolname = 'shop'"))
-                .isEqualTo(Integer.toString(limit));
+        assertThat(connLimit("shop")).isEqualTo(limit);
+
+        // a second app: both now hold room/3 (the main database counts as one), so together they never pass the room
+        int databases = p.path("apps").asInt() + 1;
+        assertThat(project.ok("app", "create", "blog").all()).contains("now " + room / (databases + 1) + " each");
+        assertThat(connLimit("shop")).isEqualTo(room / (databases + 1));
+        assertThat(connLimit("blog")).isEqualTo(room / (databases + 1));
+
+        // a limit given by hand stays when apps come and go; a timeout alone leaves the connection limit as it was
+        project.ok("app", "create", "shop", "--connection-limit", "7");
+        project.ok("app", "create", "blog", "--statement-timeout", "5s");
+        assertThat(connLimit("blog")).isEqualTo(room / (databases + 1));
+        assertThat(project.admin().value("postgres", "SELECT array_to_string(setconfig, ',') FROM pg_db_role_setting "
+                + "WHERE setrole = 'blog'::regrole AND setdatabase = 0")).contains("statement_timeout=5s", "idle_in_transaction_session_timeout=");
+        project.ok("app", "create", "news", "--statement-timeout", "10s");
+        assertThat(connLimit("news")).isEqualTo(room / (databases + 2));
+        assertThat(connLimit("blog")).isEqualTo(room / (databases + 2));
+        assertThat(connLimit("shop")).isEqualTo(7);
+
+        // dropping an app gives its share back
+        project.ok("app", "drop", "news", "--yes");
+        assertThat(connLimit("blog")).isEqualTo(room / (databases + 1));
+        assertThat(connLimit("shop")).isEqualTo(7);
+    }
+
+    private int connLimit(String role) {
+        return Integer.parseInt(project.admin().value("postgres", "SELECT rolconnlimit FROM pg_roles WHERE rolname = '" + role + "'"));
     }
 
     @Test

@@ -127,7 +127,7 @@ public final class PatroniComponent implements Component {
         pg.put("authentication", auth);
         pg.put("parameters", local);
         pg.put("pg_hba", hba(s, member));
-        pg.put("pg_ident", rules(HbaFile.renderIdent(layout.osUser())));
+        pg.put("pg_ident", rules(HbaFile.renderIdent(layout.osUser(), pooler(s))));
         c.put("postgresql", pg);
 
         Map<String, Object> tags = new LinkedHashMap<>();
@@ -253,7 +253,7 @@ public final class PatroniComponent implements Component {
      * hostssl scram line for the replication role and one for the rewind role into the postgres database.
      */
     static List<String> hba(Settings s, HaMember member) {
-        List<String> lines = new ArrayList<>(rules(HbaFile.render(Settings.list(s.get(Setting.POSTGRES_ALLOWED_CIDRS)))));
+        List<String> lines = new ArrayList<>(rules(HbaFile.render(Settings.list(s.get(Setting.POSTGRES_ALLOWED_CIDRS)), List.of(), pooler(s))));
         List<String> members = s.isSet(Setting.PATRONI_REPLICATION_CIDRS) ? Settings.list(s.get(Setting.PATRONI_REPLICATION_CIDRS))
                 : List.of(member.address());
         for (String m : members) {
@@ -267,6 +267,53 @@ public final class PatroniComponent implements Component {
             lines.add(local);
         }
         return lines;
+    }
+
+    /** PgBouncer on this member (PGBOUNCER_ENABLED=on): its lookup role by peer and app roles over the socket, as on a single server. */
+    static boolean pooler(Settings s) {
+        return "on".equals(s.get(Setting.PGBOUNCER_ENABLED));
+    }
+
+    /**
+     * On an HA member, PgBouncer's pg_hba lines come through Patroni (it owns pg_hba.conf): patroni.yml rendered again for
+     * PGBOUNCER_ENABLED, Patroni reloaded, and, when PgBouncer is on, waited for until pg_hba.conf holds the pooler's line
+     * and the server has read it. Nothing on a project that is not a member.
+     */
+    public static List<String> syncPoolerHba(Project project) {
+        Layout l = project.layout();
+        if (!PatroniSupervisor.isMember(l)) {
+            return List.of();
+        }
+        boolean changed = writeConfig(project) && PatroniSupervisor.reload(l);
+        java.nio.file.Path hba = l.dataDir().resolve("pg_hba.conf");
+        if (!pooler(project.settings()) || hasPoolerLine(hba)) {
+            return changed ? List.of("Patroni reloaded its changed configuration (" + PatroniSupervisor.patroniConf(l) + ")") : List.of();
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!hasPoolerLine(hba)) {
+            if (System.nanoTime() > deadline) {
+                throw new PgboxException(ErrorKind.TIMEOUT, "Patroni did not write PgBouncer's lines into " + hba + " within 60s",
+                        "Patroni applies a changed patroni.yml on its next loop, and it has not done so",
+                        "read " + PatroniSupervisor.logFile(l, PatroniSupervisor.PATRONI) + ", then run 'pgbox start' again");
+            }
+            sleep();
+        }
+        project.instance().admin().value("postgres", "SELECT pg_catalog.pg_reload_conf()"); // read at once, not at Patroni's pace
+        return List.of("Patroni wrote PgBouncer's lines into pg_hba.conf (its lookup role by peer, app roles with scram-sha-256)");
+    }
+
+    /** Whether Patroni's pg_hba.conf holds the pooler's line (Patroni writes the lines as rendered: spacing collapsed). */
+    private static boolean hasPoolerLine(java.nio.file.Path hba) {
+        return rules(OwnedFiles.read(hba)).containsAll(rules(HbaFile.poolerLine()));
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(250);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PgboxException(ErrorKind.TIMEOUT, "interrupted while waiting for Patroni", "the command was stopped", "run it again");
+        }
     }
 
     /** The rule lines of a pg_hba or pg_ident text, comments and blank lines left out, spacing collapsed. */

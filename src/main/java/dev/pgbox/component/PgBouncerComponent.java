@@ -51,7 +51,9 @@ public final class PgBouncerComponent implements Component {
 
     @Override
     public Reconciled reconcile(Project project, Progress progress) {
-        return new Reconciled(project, Pooler.reconcile(project.settings(), project.layout(), project.instance(), progress));
+        List<String> actions = new java.util.ArrayList<>(PatroniComponent.syncPoolerHba(project)); // an HA member's pg_hba is Patroni's
+        actions.addAll(Pooler.reconcile(project.settings(), project.layout(), project.instance(), progress));
+        return new Reconciled(project, actions);
     }
 
     @Override

@@ -56,6 +56,9 @@ public final class Pooler {
         List<String> databases = databases(admin, s);
         if (!Standby.is(l)) {
             actions.addAll(PoolerAuth.ensure(admin, databases)); // a replica gets role and function from its primary
+        } else if (!"t".equals(admin.value("postgres", "SELECT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = $1)", PoolerAuth.ROLE))) {
+            actions.add("warning: PgBouncer's lookup role " + PoolerAuth.ROLE + " is not on this replica yet, so its pools refuse logins: "
+                    + "run 'pgbox pool enable' on the primary (the HA leader); the role and its lookup function reach replicas by streaming");
         }
         actions.addAll(serverHba(s, l));
         RamPlan.PoolSizing sizing = RamPlan.poolSizing(s, MachineProbe.plan(s, l.dataDir()), databases.size());

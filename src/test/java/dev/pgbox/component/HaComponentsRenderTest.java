@@ -77,6 +77,18 @@ class HaComponentsRenderTest {
                         "hostssl replication pgbox_replication 127.0.0.1/32 scram-sha-256");
         assertThat(hba.stream().filter(l -> l.contains("replication"))).allMatch(l -> l.startsWith("hostssl "));
         assertThat(patroni(s)).contains("  pg_hba:\n    - 'local all postgres peer map=pgbox'\n", "  pg_ident:\n    - 'pgbox postgres postgres'\n");
+        assertThat(patroni(s)).doesNotContain("pgbox_pooler");
+    }
+
+    @Test
+    void withPgBouncerOnAMemberLetsItsLookupRoleInByPeerAfterTheSuperuser() throws IOException {
+        Settings s = settings("POSTGRES_LISTEN=10.0.0.5\nPGBOUNCER_ENABLED=on\n", SECRETS);
+        List<String> hba = PatroniComponent.hba(s, HaMember.of(s, "h"));
+        assertThat(hba).contains("local all pgbox_pooler peer map=pgbox", "local all all scram-sha-256")
+                .noneMatch(l -> l.contains("trust") || l.contains("md5"));
+        // the superuser's peer line comes first: it still logs in by peer only
+        assertThat(hba.indexOf("local all postgres peer map=pgbox")).isLessThan(hba.indexOf("local all all scram-sha-256"));
+        assertThat(patroni(s)).contains("  pg_ident:\n    - 'pgbox postgres postgres'\n    - 'pgbox postgres pgbox_pooler'\n");
     }
 
     @Test

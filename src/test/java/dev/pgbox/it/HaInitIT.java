@@ -155,6 +155,23 @@ class HaInitIT {
         assertThat(j.path("members").get(0).path("name").asText()).isEqualTo(j.path("member").asText());
         assertThat(j.path("members").get(0).path("role").asText()).isEqualTo("leader");
         assertThat(project.ok("ha", "status").stdout()).contains("cluster   " + cluster, "healthy", "leader", "running");
+
+        // PgBouncer on a member: Patroni owns pg_hba.conf, so its lines come through patroni.yml; an app logs in through the pool
+        project.ok("app", "create", "shop");
+        PgboxProject.Run on = project.ok("pool", "enable");
+        assertThat(on.stdout()).contains("PgBouncer is on", "Patroni");
+        assertThat(Files.readString(project.dir().resolve(".pgbox/patroni/patroni.yml"))).contains("pgbox_pooler");
+        String url = PoolIT.jdbcLine(project.ok("app", "url", "shop", "--pooled", "--show-password"));
+        try (java.sql.Connection c = PoolIT.pooled(url); java.sql.Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery("SELECT current_user, inet_server_addr() IS NULL")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("shop");
+            assertThat(rs.getBoolean(2)).as("PgBouncer reaches the server over its Unix socket").isTrue();
+        }
+        assertThat(project.ok("pool", "status").stdout()).contains("shop");
+        // the superuser still logs in by peer only: a password login as postgres over the socket is not offered
+        assertThat(Files.readString(project.dataDir().resolve("pg_hba.conf")).lines().map(String::strip)
+                .filter(l -> l.startsWith("local")).findFirst().orElseThrow()).contains("postgres", "peer");
     }
 
     /** Runs pgbox, showing Patroni's log when it fails. */

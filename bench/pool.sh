@@ -14,7 +14,7 @@ REPEAT=${REPEAT:-1}
 "$PGBOX" --help >/dev/null
 
 proj="$BENCH_TMP/pool"; port=$(free_port); bport=$(free_port)
-pgbox_project "$proj" "$port" POSTGRES_MEMORY=2GB "PGBOUNCER_PORT=$bport" PGBOUNCER_MAX_CLIENT_CONN=1100
+pgbox_project "$proj" "$port" POSTGRES_MEMORY=8GB "PGBOUNCER_PORT=$bport" PGBOUNCER_MAX_CLIENT_CONN=1100
 "$PGBOX" --project "$proj" start >/dev/null 2>&1
 "$PGBOX" --project "$proj" app create bench --connection-limit 90 >/dev/null
 "$PGBOX" --project "$proj" pool enable >/dev/null

@@ -115,7 +115,8 @@ public final class SystemdUnits {
      * PgBouncer's unit: run in the foreground as the OS user, Type=notify (Debian builds it with systemd
      * support: it says when it listens), restarted whatever ended it (a SIGKILL included), with the file
      * descriptors its max_client_conn needs. SIGHUP reloads its configuration without dropping clients; SIGTERM
-     * (systemctl stop) is its immediate shutdown. Output goes to its log file in pgbox's log folder.
+     * (systemctl stop) is its immediate shutdown, which PgBouncer before 1.20 ends with exit status 1: counted as a clean
+     * stop, so a stopped unit reads inactive, not failed (Restart=always restarts it whatever its status). Output goes to its log file in pgbox's log folder.
      */
     public static String renderPgBouncer(Layout l, String pgbouncer, Path ini, int fileLimit, Path log) {
         return header(l) + """
@@ -130,6 +131,7 @@ public final class SystemdUnits {
                 User=%3$s
                 ExecStart=%4$s %5$s
                 ExecReload=/bin/kill -HUP $MAINPID
+                SuccessExitStatus=1
                 LimitNOFILE=%6$d
                 Restart=always
                 RestartSec=500ms

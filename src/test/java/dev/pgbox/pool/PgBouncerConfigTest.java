@@ -165,7 +165,7 @@ class PgBouncerConfigTest {
         String unit = SystemdUnits.renderPgBouncer(l, "/usr/sbin/pgbouncer", dir.resolve("st/pgbouncer/pgbouncer.ini"), 2000,
                 dir.resolve("st/log/pgbouncer.log"));
         assertThat(unit.lines()).contains("Type=notify", "User=postgres", "Restart=always", "LimitNOFILE=2000",
-                "ExecReload=/bin/kill -HUP $MAINPID", "WantedBy=multi-user.target",
+                "ExecReload=/bin/kill -HUP $MAINPID", "SuccessExitStatus=1", "WantedBy=multi-user.target",
                 "ExecStart=\"/usr/sbin/pgbouncer\" \"" + dir.resolve("st/pgbouncer/pgbouncer.ini") + "\"",
                 "StandardError=append:" + dir.resolve("st/log/pgbouncer.log"));
         assertThat(SystemdUnits.pgbouncerUnitName(l)).isEqualTo(l.unitBase() + "-pgbouncer.service");

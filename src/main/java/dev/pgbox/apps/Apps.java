@@ -120,7 +120,7 @@ public final class Apps {
         }
         AgentSecrets.put(server.layout(), app.passwordVariable(), password); // the agent's API connects as the app
         if (!existed) {
-            reshareConnectionLimits(progress);
+            reshareConnectionLimits().forEach(progress::step);
         }
         dev.pgbox.pool.Pooler.appsChanged(server, progress).forEach(progress::step); // its pools in PgBouncer, at once
         return new Created(app, existed, generated);
@@ -129,21 +129,22 @@ public final class Apps {
     /**
      * Gives every app whose connection limit follows the plan its share of the plan's room for the apps there are now
      * (called after an app is created or dropped), so that the apps together never hold more than the room. Apps with a
-     * limit set by hand, and apps made before pgbox marked planned limits, are left alone. Returns how many changed.
+     * limit set by hand, and apps made before pgbox marked planned limits, are left alone. Returns what changed, in words.
      */
-    public int reshareConnectionLimits(Progress progress) {
+    public List<String> reshareConnectionLimits() {
+        List<List<String>> planned = sql.rows("postgres", AppSql.PLANNED_LIMITS, PLANNED_LIMIT);
+        if (planned.isEmpty()) {
+            return List.of();
+        }
         int share = dev.pgbox.tune.RamPlan.appConnectionLimit(server.settings(), server.plan(), allDatabases().size());
         int changed = 0;
-        for (List<String> r : sql.rows("postgres", AppSql.PLANNED_LIMITS, PLANNED_LIMIT)) {
+        for (List<String> r : planned) {
             if (Integer.parseInt(r.get(1)) != share) {
                 sql.run("postgres", "ALTER ROLE " + ident(r.get(0)) + " CONNECTION LIMIT " + share + ";");
                 changed++;
             }
         }
-        if (changed > 0) {
-            progress.step("connection limit of " + changed + " app(s) following the RAM plan is now " + share + " each");
-        }
-        return changed;
+        return changed == 0 ? List.of() : List.of("connection limit of " + changed + " app(s) following the RAM plan is now " + share + " each");
     }
 
     /** A new app's defaults with the connection limit of the RAM plan, unless PGBOX_APP_CONNECTION_LIMIT is set by hand. */

@@ -41,7 +41,7 @@ public final class AppRemoval {
             finalDump = dumps.dump(List.of(app.value()), "custom", null, "final-" + app, progress).toString();
         }
         apps.drop(app, force);
-        apps.reshareConnectionLimits(progress); // the apps left share its room
+        apps.reshareConnectionLimits().forEach(progress::step); // the apps left share its room
         dev.pgbox.pool.Pooler.appsChanged(server, progress).forEach(progress::step); // its pools leave PgBouncer
         dev.pgbox.jobs.DefaultJobs.forget(server, app, progress); // its scheduled jobs would fail every run from now on
         return new Dropped(app.value(), List.of(app.loginRole(), app.ownerRole(), app.readonlyRole()), finalDump);

@@ -51,7 +51,25 @@ public final class StartService {
             actions.addAll(r.actions());
         }
         syncJobs(project, progress);
+        actions.addAll(reshareLimits(project, progress));
         return report(project, actions);
+    }
+
+    /**
+     * The apps' planned connection limits follow a plan that changed (more RAM, another max_connections or profile);
+     * a primary only (a replica's roles come from it). A failure is said, never the end of a start.
+     */
+    private static List<String> reshareLimits(Project project, Progress progress) {
+        try {
+            Server server = Server.open(project.settings());
+            if (!server.running() || dev.pgbox.cluster.Standby.is(project.layout())) {
+                return List.of();
+            }
+            return new dev.pgbox.apps.Apps(server).reshareConnectionLimits();
+        } catch (PgboxException e) {
+            progress.step("could not bring the apps' connection limits up to the plan: " + e.getMessage());
+            return List.of();
+        }
     }
 
     /**

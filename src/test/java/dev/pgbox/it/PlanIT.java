@@ -144,5 +144,10 @@ class PlanIT {
         assertThat(r.exitCode()).as(r.all()).isZero();
         assertThat(show("max_connections")).isEqualTo("500");
         assertThat(show("work_mem")).isEqualTo("64MB");
+        // the start after a plan change gives the planned apps their new share (main, shop, blog: three databases)
+        int share = plan(forced).path("app_room").asInt() / 3;
+        assertThat(r.all()).contains("following the RAM plan is now " + share + " each");
+        assertThat(connLimit("blog")).isEqualTo(share);
+        assertThat(connLimit("shop")).isEqualTo(7);
     }
 }

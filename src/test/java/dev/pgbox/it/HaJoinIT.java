@@ -192,37 +192,35 @@ class HaJoinIT {
 
     /** Waits until 'ha status --json' on {@code p} lists exactly these role:state pairs (in any order). */
     private static JsonNode awaitMembers(PgboxProject p, String... roleStates) throws Exception {
+        return awaitStatus(p, "members " + List.of(roleStates), status -> {
+            List<String> seen = new ArrayList<>();
+            status.path("members").forEach(m -> seen.add(m.path("role").asText() + ":" + m.path("state").asText()));
+            return seen.size() == roleStates.length && seen.containsAll(List.of(roleStates));
+        });
+    }
+
+    private static JsonNode awaitEtcdHealthy(PgboxProject p, int members) throws Exception {
+        return awaitStatus(p, members + " healthy etcd members", status -> {
+            List<Boolean> healthy = new ArrayList<>();
+            status.path("etcd").forEach(e -> healthy.add(e.path("healthy").asBoolean()));
+            return healthy.size() == members && !healthy.contains(false);
+        });
+    }
+
+    /** 'ha status --json' on {@code p} until {@code wanted} holds (a minute at most); its last answer. */
+    private static JsonNode awaitStatus(PgboxProject p, String what, java.util.function.Predicate<JsonNode> wanted) throws Exception {
         JsonNode last = null;
         for (int i = 0; i < 120; i++) {
             PgboxProject.Run r = p.pgbox("ha", "status", "--json");
             if (r.exitCode() == 0) {
                 last = JSON.readTree(r.stdout());
-                List<String> seen = new ArrayList<>();
-                last.path("members").forEach(m -> seen.add(m.path("role").asText() + ":" + m.path("state").asText()));
-                if (seen.size() == roleStates.length && seen.containsAll(List.of(roleStates))) {
+                if (wanted.test(last)) {
                     return last;
                 }
             }
             Thread.sleep(500);
         }
-        throw new AssertionError("members never became " + List.of(roleStates) + "; last status: " + last);
-    }
-
-    private static JsonNode awaitEtcdHealthy(PgboxProject p, int members) throws Exception {
-        JsonNode last = null;
-        for (int i = 0; i < 60; i++) {
-            PgboxProject.Run r = p.pgbox("ha", "status", "--json");
-            if (r.exitCode() == 0) {
-                last = JSON.readTree(r.stdout());
-                List<Boolean> healthy = new ArrayList<>();
-                last.path("etcd").forEach(e -> healthy.add(e.path("healthy").asBoolean()));
-                if (healthy.size() == members && !healthy.contains(false)) {
-                    return last;
-                }
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("etcd never had " + members + " healthy members; last status: " + last);
+        throw new AssertionError("never saw " + what + "; last status: " + last);
     }
 
     private static boolean awaitQuery(PgboxProject p, String sql, String expected) throws Exception {

@@ -45,7 +45,8 @@ final class AppCommand extends BaseCommand implements Runnable {
         String idleTimeout;
 
         @Option(names = "--connection-limit", paramLabel = "N",
-                description = "Most sessions the login role may hold, -1 for no limit (default PGBOX_APP_CONNECTION_LIMIT).")
+                description = "Most sessions the login role may hold, -1 for no limit; kept as apps come and go (default: PGBOX_APP_CONNECTION_LIMIT "
+                        + "when set, else the app's share of the RAM plan, re-shared when apps are created or dropped).")
         String connectionLimit;
 
         @Override
